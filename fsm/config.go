@@ -1,0 +1,74 @@
+package fsm
+
+import (
+	"time"
+)
+
+// BarePolicy says what a DATA body with a bare CR or bare LF gets.
+type BarePolicy uint8
+
+const (
+	// BareKeep delivers the message with the bare CR or LF kept as data (as
+	// aiosmtpd and most servers do). Only CRLF.CRLF ends the data either way.
+	BareKeep BarePolicy = iota
+	// BareReject refuses such a message with 550 5.5.2 and delivers nothing
+	// (Postfix's smtpd_forbid_bare_newline = reject).
+	BareReject
+)
+
+// Extension is an optional SMTP service extension, for Config.Disable.
+type Extension uint16
+
+const (
+	ExtPipelining Extension = 1 << iota
+	Ext8BitMIME
+	ExtEnhancedStatusCodes
+	ExtChunking
+	ExtHelp
+	ExtSize
+)
+
+// CustomCommand is a command an embedder adds; it is offered to the
+// HookCommand hook and listed by HELP.
+type CustomCommand struct {
+	Name   string // upper case
+	Syntax string // shown by "HELP NAME", e.g. "XCLIENT attr=value ..."
+}
+
+// Config is the configuration of a session. The zero value is usable: zero
+// fields take the defaults documented on them. A Config must not change while
+// Conns use it.
+type Config struct {
+	Hostname string // in the greeting and replies; default "localhost"
+	Ident    string // greeting text after the hostname; default "gosmtpd"
+	LMTP     bool   // speak LMTP (RFC 2033): LHLO, one reply per recipient
+
+	MaxMessageSize   int64 // SIZE; 0: 32 MiB (aiosmtpd's default); <0: unlimited
+	MaxLineLength    int   // command line, without CRLF; 0: 512 (RFC 5321 §4.5.3.1.4)
+	MaxTextLine      int   // DATA text line, without CRLF; 0: 998+2 (aiosmtpd: 1001 with LF); <0: unlimited
+	MaxRecipients    int   // per transaction; 0: 1000
+	MaxErrors        int   // error replies before 421 and close; 0: 20; <0: unlimited
+	MaxAuthFailures  int   // failed AUTH attempts before 421 and close; 0: 3; <0: unlimited
+	MaxAuthLine      int   // AUTH lines (RFC 4954 §4); 0: 12288
+	ReadBufferSize   int   // bytes per read; 0: 8192
+	CallLimit        int   // times each command may be sent per session; 0: unlimited (aiosmtpd command_call_limit)
+	CallLimits       map[string]int // per command name (upper case), overriding CallLimit; "*" for others
+	CommandTimeout   time.Duration  // waiting for a command; 0: 5 minutes (RFC 5321 §4.5.3.2.7)
+	DataTimeout      time.Duration  // waiting for each body block; 0: 3 minutes (RFC 5321 §4.5.3.2.5)
+
+	SMTPUTF8   bool      // offer SMTPUTF8 (RFC 6531); off by default, as aiosmtpd
+	BinaryMIME bool      // offer BINARYMIME (RFC 3030; needs CHUNKING)
+	Disable    Extension // extensions not to offer; all others are on
+	BareEOL    BarePolicy
+
+	TLSAvailable bool // STARTTLS can be offered (the driver has a TLS config)
+	TLSActive    bool // the connection is already TLS (SMTPS)
+	RequireTLS   bool // 530 for everything but EHLO, NOOP, QUIT, STARTTLS before TLS
+
+	AuthMechanisms []string // offered SASL mechanisms, upper case; none: no AUTH
+	AuthCleartext  bool     // offer AUTH without TLS (off: 538 before TLS)
+	AuthRequired   bool     // 530 for mail commands before AUTH succeeds
+
+	Commands []CustomCommand
+	Hooks    HookSet // hooks to ask; others take the default reply without an ActAsk. 0: AllHooks
+}
