@@ -23,66 +23,169 @@ import (
 //
 // A Conn is not safe for concurrent use. Misuse (Next while an Ask is
 // unresolved, Resolve without an Ask) panics: it is a driver bug.
-type Conn struct{}
+type Conn struct {
+	cfg   limits
+	host  hostReplies
+	in    []byte // input buffer; in[r:w] is unconsumed
+	r, w  int
+	out   []byte // queued reply bytes
+	state State
+	phase phase
+
+	ask      Ask  // the pending or last question
+	asking   Hook // HookNone unless an ActAsk awaits Resolve
+	params   codec.Params
+	closeErr error
+
+	extended, tls, authed, shutdown, discardLine bool
+	errors, authFailures                         int
+	calls                                        [codec.NumVerbs]int
+
+	txn transaction
+}
+
+// phase is what the core does with the next input bytes.
+type phase uint8
+
+const (
+	phaseCommand  phase = iota // parse command lines
+	phaseAuth                  // read a SASL response line
+	phaseBody                  // decode a DATA body
+	phaseChunk                 // read a BDAT chunk
+	phaseDataEnd               // ask for the final reply (one per recipient in LMTP)
+	phaseStartTLS              // return ActStartTLS
+	phaseTLSWait               // wait for TLSEstablished or TLSFailed
+	phaseClosed
+)
 
 // NewConn returns the core of a new session; its greeting is already queued.
-func NewConn(cfg *Config) *Conn { panic("TODO") }
+// cfg is read, not kept: later changes to it do not affect the Conn.
+func NewConn(cfg *Config) *Conn {
+	c := &Conn{cfg: newLimits(cfg)}
+	c.host = newHostReplies(&c.cfg)
+	c.tls = cfg.TLSActive
+	c.in = make([]byte, max(c.cfg.readBuffer, c.cfg.maxLine+2))
+	c.out = make([]byte, 0, 512)
+	c.txn.dec.MaxLine = c.cfg.maxTextLine
+	c.queue(c.host.greeting)
+	return c
+}
 
 // Fill returns the free space at the end of the input buffer, at least one
 // byte, for the driver to read into; pass the count to Filled. The slice is
 // valid until the next call of any other method.
-func (c *Conn) Fill() []byte { panic("TODO") }
+func (c *Conn) Fill() []byte {
+	if c.r == c.w {
+		c.r, c.w = 0, 0
+	}
+	if c.r > 0 && len(c.in)-c.w < len(c.in)/4 {
+		c.w = copy(c.in, c.in[c.r:c.w])
+		c.r = 0
+	}
+	if c.w == len(c.in) {
+		c.grow(len(c.in))
+	}
+	return c.in[c.w:]
+}
 
 // Filled records that n bytes were read into the slice Fill returned.
-func (c *Conn) Filled(n int) { panic("TODO") }
+func (c *Conn) Filled(n int) {
+	if n < 0 || c.w+n > len(c.in) {
+		panic("fsm: Filled beyond the slice Fill returned")
+	}
+	c.w += n
+}
 
 // Receive copies p into the input buffer (growing it when p does not fit):
 // for tests and simple drivers. Call it only after ActNeedData, so that the
-// buffer stays bounded.
-func (c *Conn) Receive(p []byte) { panic("TODO") }
+// buffer stays bounded by what the caller passes.
+func (c *Conn) Receive(p []byte) {
+	for len(p) > 0 {
+		free := c.Fill()
+		if len(free) < len(p) {
+			c.grow(len(p))
+			free = c.in[c.w:]
+		}
+		c.Filled(copy(free, p))
+		p = p[min(len(p), len(free)):]
+	}
+}
+
+func (c *Conn) grow(extra int) {
+	in := make([]byte, c.w-c.r+extra+len(c.in))
+	c.w = copy(in, c.in[c.r:c.w])
+	c.r = 0
+	c.in = in
+}
 
 // ReceiveEOF records that the peer closed its side.
-func (c *Conn) ReceiveEOF() { panic("TODO") }
+func (c *Conn) ReceiveEOF() { c.close(ErrPeerClosed) }
 
 // TimedOut records that Timeout passed without input: 421 4.4.2 and close.
-func (c *Conn) TimedOut() { panic("TODO") }
+func (c *Conn) TimedOut() {
+	c.queue(c.host.timeout)
+	c.close(ErrTimeout)
+}
 
 // Shutdown asks the session to end at the next command boundary: at once
 // when no transaction is under way, else after the current one ends (its
 // final reply is sent); then 421 4.3.2 and ActClose with ErrShutdown.
-func (c *Conn) Shutdown() { panic("TODO") }
-
-// Resolve answers the pending ActAsk.
-func (c *Conn) Resolve(d Decision) { panic("TODO") }
-
-// AbortData reports that the handler's stream of the current message failed:
-// the core discards the rest of the body and answers r after its end
-// (for every recipient in LMTP).
-func (c *Conn) AbortData(r codec.Reply) { panic("TODO") }
-
-// TLSEstablished reports a finished handshake after ActStartTLS: the session
-// starts over (RFC 3207 §4.2): a new EHLO is required, AUTH is forgotten.
-func (c *Conn) TLSEstablished(info TLSInfo) { panic("TODO") }
-
-// TLSFailed reports a failed handshake after ActStartTLS: the core closes.
-func (c *Conn) TLSFailed() { panic("TODO") }
-
-// Next returns the next Action. Call it until ActNeedData, then feed input.
-func (c *Conn) Next() Action { panic("TODO") }
-
-// AppendOutbound appends the queued reply bytes to dst and clears the queue.
-func (c *Conn) AppendOutbound(dst []byte) []byte { panic("TODO") }
-
-// Outbound returns the number of queued reply bytes.
-func (c *Conn) Outbound() int { panic("TODO") }
+func (c *Conn) Shutdown() { c.shutdown = true }
 
 // Timeout returns how long the driver should wait for the next input: the
 // command timeout, or the data timeout inside a message body.
-func (c *Conn) Timeout() time.Duration { panic("TODO") }
+func (c *Conn) Timeout() time.Duration {
+	if c.phase == phaseBody || c.phase == phaseChunk {
+		return c.cfg.dataTimeout
+	}
+	return c.cfg.commandTimeout
+}
 
 // InTransaction reports whether a mail transaction is under way (after an
 // accepted MAIL until its end), for graceful shutdown.
-func (c *Conn) InTransaction() bool { panic("TODO") }
+func (c *Conn) InTransaction() bool { return c.state.inTransaction() }
 
 // Authenticated reports whether AUTH succeeded in this session.
-func (c *Conn) Authenticated() bool { panic("TODO") }
+func (c *Conn) Authenticated() bool { return c.authed }
+
+// State returns the session state.
+func (c *Conn) State() State { return c.state }
+
+// AppendOutbound appends the queued reply bytes to dst and clears the queue.
+func (c *Conn) AppendOutbound(dst []byte) []byte {
+	dst = append(dst, c.out...)
+	c.out = c.out[:0]
+	return dst
+}
+
+// Outbound returns the number of queued reply bytes.
+func (c *Conn) Outbound() int { return len(c.out) }
+
+// queue appends a reply to the outbound queue and counts errors: after
+// MaxErrors 5xx replies the session ends with 421 (RFC 5321 §4.3.2 lets a
+// server protect itself; Postfix does the same).
+func (c *Conn) queue(r codec.Reply) {
+	c.out = r.AppendTo(c.out, c.cfg.enhanced)
+	if r.Code < 500 || c.phase == phaseClosed {
+		return
+	}
+	c.errors++
+	if c.cfg.maxErrors > 0 && c.errors >= c.cfg.maxErrors {
+		c.out = c.host.tooManyErrors.AppendTo(c.out, c.cfg.enhanced)
+		c.close(ErrTooManyErrors)
+	}
+}
+
+// close ends the session; Next returns ActClose with err from now on.
+func (c *Conn) close(err error) {
+	if c.phase == phaseClosed {
+		return
+	}
+	c.phase, c.state, c.closeErr = phaseClosed, StateClosed, err
+}
+
+// closeWith queues r and ends the session.
+func (c *Conn) closeWith(r codec.Reply, err error) {
+	c.queue(r)
+	c.close(err)
+}

@@ -1,0 +1,131 @@
+package fsm
+
+// Rules of this file: DATA (RFC 5321 §4.1.1.4) and the end of every message.
+// The body is decoded in place and handed out as ActBody chunks; the core
+// never gathers it. Only CRLF.CRLF ends it (codec.DotDecoder). A message that
+// breaks a limit or the bare-line-ending policy is abandoned at once (ActBody
+// with Err) and the rest is discarded up to the end of data, where the core
+// answers by itself: the client never gets a 250 for a message the handler
+// did not receive whole.
+
+import "github.com/gosmtpd/gosmtpd/codec"
+
+func (c *Conn) data(cmd codec.Command, _ error) (Action, bool) {
+	if len(cmd.Arg) > 0 {
+		return c.refuse(replySyntaxDATA)
+	}
+	if c.txn.binary {
+		return c.refuse(replyBinaryDATA)
+	}
+	c.queue(replyStartData)
+	c.state = StateData
+	c.phase = phaseBody
+	return Action{}, false
+}
+
+// stepBody decodes the buffered body bytes.
+func (c *Conn) stepBody() (Action, bool) {
+	out, n, done := c.txn.dec.Decode(c.in[c.r:c.w])
+	c.r += n
+	if done {
+		c.phase = phaseDataEnd
+	}
+	if a, ok := c.received(out); ok {
+		return a, true
+	}
+	if !done && n == 0 {
+		return needData, true
+	}
+	return Action{}, false
+}
+
+// received accounts for body bytes and returns the ActBody that hands them
+// out, or the one that abandons the message when a limit is broken.
+func (c *Conn) received(out []byte) (Action, bool) {
+	if c.txn.abandon != nil {
+		return Action{}, false
+	}
+	c.txn.got += int64(len(out))
+	if err, rep := c.bodyViolation(); err != nil {
+		return c.abandon(err, rep)
+	}
+	if len(out) == 0 || !c.cfg.hooks.Has(HookDATA) {
+		return Action{}, false
+	}
+	return Action{Kind: ActBody, Data: out}, true
+}
+
+func (c *Conn) bodyViolation() (error, codec.Reply) {
+	d := &c.txn.dec
+	switch {
+	case c.cfg.maxSize > 0 && c.txn.got > c.cfg.maxSize:
+		return ErrMessageTooBig, replyTooBig
+	case d.LongLine:
+		return ErrLineTooLong, replyDataLineLong
+	case d.Bare && c.cfg.bareReject:
+		return ErrBareLineEnd, replyBare
+	}
+	return nil, codec.Reply{}
+}
+
+// abandon starts discarding the message and tells the driver so.
+func (c *Conn) abandon(err error, rep codec.Reply) (Action, bool) {
+	c.txn.abandon, c.txn.bodyErr = err, rep
+	if !c.cfg.hooks.Has(HookDATA) {
+		return Action{}, false
+	}
+	return Action{Kind: ActBody, Err: err}, true
+}
+
+// AbortData reports that the handler's stream of the current message failed:
+// the core discards the rest of the body and answers r after its end (for
+// every recipient in LMTP). Outside a message body it does nothing.
+func (c *Conn) AbortData(rep codec.Reply) {
+	if c.phase != phaseBody && c.phase != phaseChunk && c.state != StateChunking {
+		return
+	}
+	if c.txn.abandon == nil {
+		c.txn.abandon, c.txn.bodyErr = errAborted, rep
+	}
+}
+
+// stepDataEnd gives the final reply of a message: the abandonment reply, or
+// the DATA hook's decision (once per accepted recipient in LMTP, RFC 2033
+// §4.2).
+func (c *Conn) stepDataEnd() (Action, bool) {
+	if c.txn.abandon != nil {
+		for i := 0; i < c.finalReplies(); i++ {
+			c.queue(c.txn.bodyErr)
+		}
+		c.endMessage()
+		return Action{}, false
+	}
+	c.ask = Ask{Default: replyDataOK}
+	if c.cfg.lmtp {
+		c.ask.Rcpt = c.txn.lmtpNext
+	}
+	return c.askHook(HookDATA)
+}
+
+// finalReplies is how many replies end a message: one per accepted recipient
+// in LMTP, else one.
+func (c *Conn) finalReplies() int {
+	if c.cfg.lmtp {
+		return c.txn.accepted
+	}
+	return 1
+}
+
+func (c *Conn) dataDecided(rep codec.Reply) {
+	c.queue(rep)
+	c.txn.lmtpNext++
+	if c.txn.lmtpNext >= c.finalReplies() {
+		c.endMessage()
+	}
+}
+
+// endMessage ends the transaction after its final reply.
+func (c *Conn) endMessage() {
+	c.phase = phaseCommand
+	c.resetTransaction()
+}

@@ -1,0 +1,139 @@
+package fsm
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gosmtpd/gosmtpd/codec"
+)
+
+// limits is a Config with its defaults applied, copied into each Conn so that
+// the hot path reads plain fields.
+type limits struct {
+	hostname, ident                                      string
+	lmtp, smtputf8, binary, enhanced, tlsAvailable       bool
+	requireTLS, authCleartext, authRequired, bareReject  bool
+	maxSize                                              int64
+	maxLine, maxTextLine, maxRcpts, maxErrors, maxAuthFails int
+	maxAuthLine, readBuffer                              int
+	callLimits                                           [codec.NumVerbs]int
+	commandTimeout, dataTimeout                          time.Duration
+	disable                                              Extension
+	mechanisms                                           []string
+	commands                                             []CustomCommand
+	hooks                                                HookSet
+}
+
+func orDefault[T int | int64 | time.Duration](v, def T) T {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// positive turns the "<0 means unlimited" convention into 0 for unlimited.
+func positive[T int | int64](v T) T { return max(v, 0) }
+
+func newLimits(cfg *Config) limits {
+	l := limits{
+		hostname:       orString(cfg.Hostname, "localhost"),
+		ident:          orString(cfg.Ident, "gosmtpd"),
+		lmtp:           cfg.LMTP,
+		smtputf8:       cfg.SMTPUTF8,
+		binary:         cfg.BinaryMIME && cfg.Disable&ExtChunking == 0,
+		enhanced:       cfg.Disable&ExtEnhancedStatusCodes == 0,
+		tlsAvailable:   cfg.TLSAvailable,
+		requireTLS:     cfg.RequireTLS && !cfg.TLSActive,
+		authCleartext:  cfg.AuthCleartext,
+		authRequired:   cfg.AuthRequired,
+		bareReject:     cfg.BareEOL == BareReject,
+		maxSize:        positive(orDefault(cfg.MaxMessageSize, 32<<20)),
+		maxLine:        orDefault(cfg.MaxLineLength, 512),
+		maxTextLine:    positive(orDefault(cfg.MaxTextLine, 998+2)),
+		maxRcpts:       orDefault(cfg.MaxRecipients, 1000),
+		maxErrors:      positive(orDefault(cfg.MaxErrors, 20)),
+		maxAuthFails:   positive(orDefault(cfg.MaxAuthFailures, 3)),
+		maxAuthLine:    orDefault(cfg.MaxAuthLine, 12288),
+		readBuffer:     orDefault(cfg.ReadBufferSize, 8192),
+		commandTimeout: orDefault(cfg.CommandTimeout, 5*time.Minute),
+		dataTimeout:    orDefault(cfg.DataTimeout, 3*time.Minute),
+		disable:        cfg.Disable,
+		commands:       cfg.Commands,
+		hooks:          cfg.Hooks,
+	}
+	if l.hooks == 0 {
+		l.hooks = AllHooks
+	}
+	for _, m := range cfg.AuthMechanisms {
+		l.mechanisms = append(l.mechanisms, strings.ToUpper(m))
+	}
+	l.maxAuthLine = max(l.maxAuthLine, l.maxLine)
+	for v := codec.VerbHELO; v < codec.NumVerbs; v++ {
+		l.callLimits[v] = callLimit(cfg, v.String())
+	}
+	l.callLimits[codec.VerbUnknown] = callLimit(cfg, "*")
+	return l
+}
+
+func callLimit(cfg *Config, name string) int {
+	if n, ok := cfg.CallLimits[name]; ok {
+		return n
+	}
+	if n, ok := cfg.CallLimits["*"]; ok {
+		return n
+	}
+	return cfg.CallLimit
+}
+
+func orString(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// offers reports whether extension e is advertised.
+func (l *limits) offers(e Extension) bool { return l.disable&e == 0 }
+
+// authOffered reports whether AUTH is advertised on a connection whose TLS
+// state is tls: by default only under TLS (RFC 4954 §4, aiosmtpd's
+// auth_require_tls), at once under SMTPS.
+func (l *limits) authOffered(tls bool) bool {
+	return len(l.mechanisms) > 0 && (tls || l.authCleartext)
+}
+
+func newHostReplies(l *limits) hostReplies {
+	h := l.hostname
+	return hostReplies{
+		greeting:      codec.Reply{Code: 220, Text: h + " " + l.ident},
+		helo:          codec.Reply{Code: 250, Text: h},
+		timeout:       r(421, "4.4.2", h+" Error: timeout exceeded"),
+		tooManyErrors: r(421, "4.7.0", h+" Error: too many errors"),
+		shutdown:      r(421, "4.3.2", h+" Service shutting down"),
+		authFailures:  r(421, "4.7.0", h+" Error: too many failed authentications"),
+		ehloPlain:     ehloReply(l, false),
+		ehloTLS:       ehloReply(l, true),
+	}
+}
+
+// ehloReply builds the capability list for a TLS state (RFC 5321 §4.1.1.1).
+func ehloReply(l *limits, tls bool) codec.Reply {
+	var more []string
+	add := func(ok bool, line string) {
+		if ok {
+			more = append(more, line)
+		}
+	}
+	add(l.offers(ExtSize), "SIZE "+strconv.FormatInt(l.maxSize, 10))
+	add(l.offers(Ext8BitMIME), "8BITMIME")
+	add(l.smtputf8, "SMTPUTF8")
+	add(l.offers(ExtPipelining), "PIPELINING")
+	add(l.offers(ExtEnhancedStatusCodes), "ENHANCEDSTATUSCODES")
+	add(l.offers(ExtChunking), "CHUNKING")
+	add(l.binary, "BINARYMIME")
+	add(l.tlsAvailable && !tls, "STARTTLS")
+	add(l.authOffered(tls), "AUTH "+strings.Join(l.mechanisms, " "))
+	add(l.offers(ExtHelp), "HELP")
+	return codec.Reply{Code: 250, Text: l.hostname, More: more}
+}

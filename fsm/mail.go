@@ -1,0 +1,148 @@
+package fsm
+
+// Rules of this file: MAIL and RCPT, their paths (RFC 5321 §4.1.2) and their
+// parameters: SIZE (RFC 1870), BODY (RFC 6152, RFC 3030), SMTPUTF8
+// (RFC 6531), AUTH (RFC 4954 §5). Any other parameter is 555.
+
+import "github.com/gosmtpd/gosmtpd/codec"
+
+// transaction is the core's part of a mail transaction: counts and flags. The
+// envelope itself (paths, options) is kept by the hooks layer.
+type transaction struct {
+	rcpts, accepted int   // RCPT commands, and how many a hook accepted
+	binary, utf8    bool  // BODY=BINARYMIME, SMTPUTF8 on MAIL
+	got             int64 // body octets received so far
+	bodyErr         codec.Reply
+	abandon         error // why the body is being discarded, or nil
+	dec             codec.DotDecoder
+	chunkLeft       int64 // BDAT octets still to read
+	chunkLast       bool
+	chunkRefusal    codec.Reply // the reply for a BDAT whose chunk is discarded
+	lmtpNext        int         // next accepted recipient to answer for (LMTP)
+}
+
+func (c *Conn) resetTransaction() {
+	dec := c.txn.dec
+	dec.Reset()
+	c.txn = transaction{dec: dec}
+	if c.state != StateConnected && c.state != StateClosed {
+		c.state = StateGreeted
+	}
+}
+
+func (c *Conn) mail(cmd codec.Command, err error) (Action, bool) {
+	if err != nil || len(cmd.Arg) == 0 {
+		return c.refuse(replySyntaxMAIL)
+	}
+	path, rest, err := codec.ParsePath(cmd.Arg, codec.PathOptions{AllowNull: true, AllowUTF8: c.cfg.smtputf8})
+	if err != nil {
+		return c.refuse(pathError(err, replySyntaxMAIL))
+	}
+	if rep, bad := c.mailParams(rest); bad {
+		return c.refuse(rep)
+	}
+	if path.UTF8 && !c.txn.utf8 {
+		return c.refuse(replyNonASCII)
+	}
+	c.ask = Ask{Path: path, Params: &c.params, Default: replyMailOK}
+	return c.askHook(HookMAIL)
+}
+
+// mailParams checks MAIL's parameters and notes the ones the core acts on.
+func (c *Conn) mailParams(rest []byte) (codec.Reply, bool) {
+	c.txn.binary, c.txn.utf8 = false, false
+	if len(rest) > 0 && !c.extended {
+		return replyUnknownOption, true // parameters need EHLO (RFC 5321 §4.1.1.1)
+	}
+	p, err := codec.ParseParams(rest, c.cfg.smtputf8)
+	if err != nil {
+		return replyBadParams, true
+	}
+	c.params = p
+	for i := 0; i < p.Len(); i++ {
+		if rep, bad := c.mailParam(p.At(i)); bad {
+			return rep, true
+		}
+	}
+	return codec.Reply{}, false
+}
+
+func (c *Conn) mailParam(p codec.Param) (codec.Reply, bool) {
+	switch {
+	case codec.EqualFold(p.Key, "SIZE") && c.cfg.offers(ExtSize):
+		n, ok := codec.ParseSize(p.Value)
+		if !ok {
+			return replyBadSize, true
+		}
+		if c.cfg.maxSize > 0 && n > c.cfg.maxSize {
+			return replyTooBig, true
+		}
+	case codec.EqualFold(p.Key, "BODY"):
+		return c.bodyParam(p.Value)
+	case codec.EqualFold(p.Key, "SMTPUTF8") && c.cfg.smtputf8 && p.Value == nil:
+		c.txn.utf8 = true
+	case codec.EqualFold(p.Key, "AUTH") && len(c.cfg.mechanisms) > 0 && p.Value != nil:
+	default:
+		return replyUnknownOption, true
+	}
+	return codec.Reply{}, false
+}
+
+func (c *Conn) bodyParam(v []byte) (codec.Reply, bool) {
+	switch {
+	case codec.EqualFold(v, "7BIT"):
+	case codec.EqualFold(v, "8BITMIME") && c.cfg.offers(Ext8BitMIME):
+	case codec.EqualFold(v, "BINARYMIME") && c.cfg.binary:
+		c.txn.binary = true
+	default:
+		return replyBadBody, true
+	}
+	return codec.Reply{}, false
+}
+
+// pathError maps a path parse error to its reply.
+func pathError(err error, syntax codec.Reply) codec.Reply {
+	switch err {
+	case codec.ErrBadAddress:
+		return replyBadAddress
+	case codec.ErrNonASCII, codec.ErrBadUTF8:
+		return replyNonASCII
+	}
+	return syntax
+}
+
+func (c *Conn) mailDecided(rep codec.Reply) {
+	c.queue(rep)
+	if rep.Positive() {
+		c.state = StateMail
+	}
+}
+
+func (c *Conn) rcpt(cmd codec.Command, err error) (Action, bool) {
+	if err != nil || len(cmd.Arg) == 0 {
+		return c.refuse(replySyntaxRCPT)
+	}
+	opt := codec.PathOptions{AllowUTF8: c.txn.utf8, LocalOnly: true}
+	path, rest, err := codec.ParsePath(cmd.Arg, opt)
+	if err != nil {
+		return c.refuse(pathError(err, replySyntaxRCPT))
+	}
+	if len(rest) > 0 {
+		return c.refuse(replyUnknownOption) // no RCPT parameters are offered
+	}
+	if c.txn.rcpts >= c.cfg.maxRcpts {
+		return c.refuse(replyTooMany)
+	}
+	c.txn.rcpts++
+	c.params = codec.Params{}
+	c.ask = Ask{Path: path, Params: &c.params, Rcpt: c.txn.rcpts - 1, Default: replyRcptOK}
+	return c.askHook(HookRCPT)
+}
+
+func (c *Conn) rcptDecided(rep codec.Reply) {
+	c.queue(rep)
+	if rep.Positive() {
+		c.txn.accepted++
+		c.state = StateRcpt
+	}
+}

@@ -1,0 +1,133 @@
+package fsm
+
+import (
+	"strings"
+
+	"github.com/gosmtpd/gosmtpd/codec"
+)
+
+func (c *Conn) rset(cmd codec.Command, _ error) (Action, bool) {
+	if len(cmd.Arg) > 0 {
+		return c.refuse(replySyntaxRSET)
+	}
+	c.ask = Ask{Default: replyOK}
+	return c.askHook(HookRSET)
+}
+
+func (c *Conn) noop(cmd codec.Command, _ error) (Action, bool) {
+	c.ask = Ask{Arg: cmd.Arg, Default: replyOK}
+	return c.askHook(HookNOOP)
+}
+
+func (c *Conn) quit(cmd codec.Command, _ error) (Action, bool) {
+	if len(cmd.Arg) > 0 {
+		return c.refuse(replySyntaxQUIT)
+	}
+	c.ask = Ask{Default: replyBye}
+	return c.askHook(HookQUIT)
+}
+
+func (c *Conn) vrfy(cmd codec.Command, _ error) (Action, bool) {
+	if len(cmd.Arg) == 0 {
+		return c.refuse(replySyntaxVRFY)
+	}
+	c.ask = Ask{Arg: cmd.Arg, Default: replyVRFY}
+	return c.askHook(HookVRFY)
+}
+
+func (c *Conn) expn(codec.Command, error) (Action, bool) { return c.refuse(replyNoEXPN) }
+
+// unknown handles verbs the core does not know: custom commands an embedder
+// registered, and everything else (500, counted as an error).
+func (c *Conn) unknown(cmd codec.Command, _ error) (Action, bool) {
+	if cmd.Verb == codec.VerbUnknown {
+		for _, cc := range c.cfg.commands {
+			if codec.EqualFold(cmd.Name, cc.Name) {
+				c.ask = Ask{Verb: cmd.Name, Arg: cmd.Arg, Default: replyNotImpl}
+				return c.askHook(HookCommand)
+			}
+		}
+	}
+	return c.refuse(r(500, "5.5.1", `Error: command "`+printable(cmd.Name)+`" not recognized`))
+}
+
+// printable copies at most 32 bytes of b with non-printable bytes as '?', for
+// echoing a client's bytes in a reply.
+func printable(b []byte) string {
+	b = b[:min(len(b), 32)]
+	var s strings.Builder
+	for _, ch := range b {
+		if ch < 0x20 || ch > 0x7e || ch == '"' {
+			ch = '?'
+		}
+		s.WriteByte(ch)
+	}
+	return s.String()
+}
+
+var syntax = [codec.NumVerbs]string{
+	codec.VerbHELO:     "HELO hostname",
+	codec.VerbEHLO:     "EHLO hostname",
+	codec.VerbLHLO:     "LHLO hostname",
+	codec.VerbMAIL:     "MAIL FROM: <address> [SP <mail-parameters>]",
+	codec.VerbRCPT:     "RCPT TO: <address> [SP <rcpt-parameters>]",
+	codec.VerbDATA:     "DATA",
+	codec.VerbBDAT:     "BDAT chunk-size [LAST]",
+	codec.VerbRSET:     "RSET",
+	codec.VerbNOOP:     "NOOP [ignored]",
+	codec.VerbQUIT:     "QUIT",
+	codec.VerbVRFY:     "VRFY <address>",
+	codec.VerbEXPN:     "EXPN <list>",
+	codec.VerbHELP:     "HELP [command]",
+	codec.VerbSTARTTLS: "STARTTLS",
+	codec.VerbAUTH:     "AUTH <mechanism> [initial-response]",
+}
+
+// help answers HELP (RFC 5321 §4.1.1.8): the command list, or the syntax of
+// one command, custom commands included.
+func (c *Conn) help(cmd codec.Command, _ error) (Action, bool) {
+	if len(cmd.Arg) == 0 {
+		return c.refuse(r(214, "2.0.0", "Supported commands: "+c.commandList()))
+	}
+	for v := codec.VerbHELO; v < codec.NumVerbs; v++ {
+		if c.offersVerb(v) && codec.EqualFold(cmd.Arg, v.String()) {
+			return c.refuse(r(214, "2.0.0", "Syntax: "+syntax[v]))
+		}
+	}
+	for _, cc := range c.cfg.commands {
+		if codec.EqualFold(cmd.Arg, cc.Name) {
+			return c.refuse(r(214, "2.0.0", "Syntax: "+cc.Syntax))
+		}
+	}
+	return c.refuse(r(501, "5.5.4", "Supported commands: "+c.commandList()))
+}
+
+// offersVerb reports whether HELP lists v in this session's mode.
+func (c *Conn) offersVerb(v codec.Verb) bool {
+	switch v {
+	case codec.VerbHELO, codec.VerbEHLO:
+		return !c.cfg.lmtp
+	case codec.VerbLHLO:
+		return c.cfg.lmtp
+	case codec.VerbBDAT:
+		return c.cfg.offers(ExtChunking)
+	case codec.VerbSTARTTLS:
+		return c.cfg.tlsAvailable
+	case codec.VerbAUTH:
+		return len(c.cfg.mechanisms) > 0
+	}
+	return true
+}
+
+func (c *Conn) commandList() string {
+	var names []string
+	for v := codec.VerbHELO; v < codec.NumVerbs; v++ {
+		if c.offersVerb(v) {
+			names = append(names, v.String())
+		}
+	}
+	for _, cc := range c.cfg.commands {
+		names = append(names, cc.Name)
+	}
+	return strings.Join(names, " ")
+}

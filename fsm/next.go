@@ -1,0 +1,160 @@
+package fsm
+
+import "github.com/gosmtpd/gosmtpd/codec"
+
+// Next returns the next Action. Call it until ActNeedData, then feed input.
+func (c *Conn) Next() Action {
+	if c.asking != HookNone {
+		panic("fsm: Next called before Resolve of " + c.asking.String())
+	}
+	for {
+		var a Action
+		var ok bool
+		switch c.phase {
+		case phaseClosed:
+			return Action{Kind: ActClose, Err: c.closeErr}
+		case phaseStartTLS:
+			c.phase = phaseTLSWait
+			return Action{Kind: ActStartTLS}
+		case phaseTLSWait:
+			panic("fsm: Next called before TLSEstablished or TLSFailed")
+		case phaseBody:
+			a, ok = c.stepBody()
+		case phaseChunk:
+			a, ok = c.stepChunk()
+		case phaseDataEnd:
+			a, ok = c.stepDataEnd()
+		default:
+			a, ok = c.stepLine()
+		}
+		if ok {
+			return a
+		}
+	}
+}
+
+var needData = Action{Kind: ActNeedData}
+
+// stepLine takes one complete line from the input and acts on it. A line
+// longer than the limit gets 500 and is discarded up to its end; the
+// session goes on (RFC 5321 §4.5.3.1.4).
+func (c *Conn) stepLine() (Action, bool) {
+	if c.shutdown && !c.InTransaction() && c.phase == phaseCommand {
+		c.closeWith(c.host.shutdown, ErrShutdown)
+		return Action{}, false
+	}
+	line, n := codec.SplitLine(c.in[c.r:c.w])
+	if n == 0 {
+		c.checkLongLine()
+		return needData, true
+	}
+	c.r += n
+	if c.discardLine {
+		c.discardLine = false
+		return Action{}, false
+	}
+	if len(line) > c.lineLimit() {
+		return c.refuseLongLine()
+	}
+	if c.phase == phaseAuth {
+		return c.authResponse(line)
+	}
+	return c.command(line)
+}
+
+// checkLongLine discards the unconsumed partial line once it is longer than
+// any line may be, keeping a trailing CR that may start the CRLF.
+func (c *Conn) checkLongLine() {
+	pending := c.w - c.r
+	if pending <= c.lineLimit()+1 && !c.discardLine {
+		return
+	}
+	if pending == 0 {
+		return
+	}
+	keep := 0
+	if c.in[c.w-1] == '\r' {
+		keep = 1
+	}
+	if !c.discardLine {
+		c.discardLine = true
+		c.refuseLongLine()
+	}
+	c.r = c.w - keep
+}
+
+func (c *Conn) refuseLongLine() (Action, bool) {
+	if c.phase == phaseAuth {
+		c.phase = phaseCommand
+		c.queue(replyAuthLineLong)
+	} else {
+		c.queue(replyLineTooLong)
+	}
+	return Action{}, false
+}
+
+// lineLimit is the longest line accepted now: AUTH lines may be longer than
+// commands (RFC 4954 §4: 12288 octets).
+func (c *Conn) lineLimit() int {
+	if c.phase == phaseAuth || len(c.cfg.mechanisms) > 0 {
+		return c.cfg.maxAuthLine
+	}
+	return c.cfg.maxLine
+}
+
+// askHook returns ActAsk for c.ask when the hook is wanted; otherwise it
+// applies the default at once and returns false so that Next goes on.
+func (c *Conn) askHook(h Hook) (Action, bool) {
+	c.ask.Hook = h
+	if c.cfg.hooks.Has(h) {
+		c.asking = h
+		return Action{Kind: ActAsk, Ask: c.ask}, true
+	}
+	c.apply(h, c.ask.Default)
+	return Action{}, false
+}
+
+// Resolve answers the pending ActAsk.
+func (c *Conn) Resolve(d Decision) {
+	h := c.asking
+	if h == HookNone {
+		panic("fsm: Resolve without a pending Ask")
+	}
+	c.asking = HookNone
+	if d.Challenge != nil && (h == HookAUTH || h == HookAUTHNext) {
+		c.challenge(d.Challenge)
+		return
+	}
+	rep := d.Reply
+	if rep.IsZero() {
+		rep = c.ask.Default
+	}
+	c.apply(h, rep)
+	if d.Close {
+		c.close(ErrHookClosed)
+	}
+}
+
+// apply sends a hook's reply and makes the state change that it implies.
+func (c *Conn) apply(h Hook, rep codec.Reply) {
+	switch h {
+	case HookHELO, HookEHLO, HookLHLO:
+		c.greeted(h, rep)
+	case HookMAIL:
+		c.mailDecided(rep)
+	case HookRCPT:
+		c.rcptDecided(rep)
+	case HookDATA:
+		c.dataDecided(rep)
+	case HookRSET:
+		c.queue(rep)
+		c.resetTransaction()
+	case HookQUIT:
+		c.queue(rep)
+		c.close(nil)
+	case HookAUTH, HookAUTHNext:
+		c.authDecided(rep)
+	default:
+		c.queue(rep)
+	}
+}

@@ -1,0 +1,77 @@
+package fsm
+
+import "github.com/gosmtpd/gosmtpd/codec"
+
+// The core's own replies. Package-level values, so that sending one costs no
+// allocation. Texts follow aiosmtpd where it has one; enhanced codes follow
+// RFC 3463 / RFC 2034 (none on 220, 250 EHLO/HELO, 334 and 354).
+func r(code int, enh, text string) codec.Reply {
+	return codec.Reply{Code: code, Enhanced: enh, Text: text}
+}
+
+var (
+	replyOK        = r(250, "2.0.0", "OK")
+	replyMailOK    = r(250, "2.1.0", "OK")
+	replyRcptOK    = r(250, "2.1.5", "OK")
+	replyDataOK    = r(250, "2.0.0", "OK")
+	replyChunkOK   = r(250, "2.0.0", "Chunk accepted")
+	replyBye       = r(221, "2.0.0", "Bye")
+	replyStartData = r(354, "", "End data with <CR><LF>.<CR><LF>")
+	replyTLSReady  = r(220, "2.0.0", "Ready to start TLS")
+	replyAuthOK    = r(235, "2.7.0", "Authentication successful")
+	replyVRFY      = r(252, "2.0.0", "Cannot VRFY user, but will accept message and attempt delivery")
+
+	replyLineTooLong   = r(500, "5.5.2", "Error: line too long")
+	replyBadLine       = r(500, "5.5.2", "Error: bare CR, LF or NUL in command")
+	replyHTTP          = r(500, "5.5.1", "Error: this is an SMTP server, not HTTP")
+	replyUseLHLO       = r(500, "5.5.1", "Error: use LHLO in LMTP")
+	replyDataLineLong  = r(500, "5.5.2", "Error: line too long")
+	replyAuthLineLong  = r(500, "5.5.6", "Error: authentication exchange line too long")
+	replySyntaxHELO    = r(501, "5.5.4", "Syntax: HELO hostname")
+	replySyntaxEHLO    = r(501, "5.5.4", "Syntax: EHLO hostname")
+	replySyntaxLHLO    = r(501, "5.5.4", "Syntax: LHLO hostname")
+	replySyntaxMAIL    = r(501, "5.5.4", "Syntax: MAIL FROM: <address>")
+	replySyntaxRCPT    = r(501, "5.5.4", "Syntax: RCPT TO: <address>")
+	replySyntaxDATA    = r(501, "5.5.4", "Syntax: DATA")
+	replySyntaxBDAT    = r(501, "5.5.4", "Syntax: BDAT chunk-size [LAST]")
+	replySyntaxRSET    = r(501, "5.5.4", "Syntax: RSET")
+	replySyntaxQUIT    = r(501, "5.5.4", "Syntax: QUIT")
+	replySyntaxVRFY    = r(501, "5.5.4", "Syntax: VRFY <address>")
+	replySyntaxTLS     = r(501, "5.5.4", "Syntax: STARTTLS")
+	replySyntaxAUTH    = r(501, "5.5.4", "Syntax: AUTH <mechanism> [initial-response]")
+	replyBadParams     = r(501, "5.5.4", "Error: malformed parameters")
+	replyBadSize       = r(501, "5.5.4", "Error: malformed SIZE parameter")
+	replyBadBody       = r(501, "5.5.4", "Error: BODY can only be 7BIT or 8BITMIME")
+	replyBadBase64     = r(501, "5.5.2", "Error: cannot decode base64")
+	replyAuthCancel    = r(501, "5.0.0", "Error: authentication cancelled")
+	replyNoEXPN        = r(502, "5.5.1", "EXPN not implemented")
+	replyNoAUTH        = r(502, "5.5.1", "Error: AUTH not available")
+	replyNotImpl       = r(502, "5.5.1", "Error: command not implemented")
+	replyHELOFirst     = r(503, "5.5.1", "Error: send HELO first")
+	replyNestedMAIL    = r(503, "5.5.1", "Error: nested MAIL command")
+	replyNeedMAIL      = r(503, "5.5.1", "Error: need MAIL command")
+	replyNeedRCPT      = r(503, "5.5.1", "Error: need RCPT command")
+	replyBadSequence   = r(503, "5.5.1", "Error: bad sequence of commands")
+	replyBDATOpen      = r(503, "5.5.1", "Error: BDAT transfer in progress")
+	replyBinaryDATA    = r(503, "5.5.1", "Error: BINARYMIME requires BDAT")
+	replyTLSActive     = r(503, "5.5.1", "Error: TLS already active")
+	replyAuthed        = r(503, "5.5.1", "Error: already authenticated")
+	replyAuthInTxn     = r(503, "5.5.1", "Error: AUTH not permitted during a mail transaction")
+	replyNoMech        = r(504, "5.5.4", "Error: unrecognized authentication type")
+	replyBadCreds      = r(535, "5.7.8", "Authentication credentials invalid")
+	replyNeedTLS       = r(530, "5.7.0", "Must issue a STARTTLS command first")
+	replyNeedAuth      = r(530, "5.7.0", "Authentication required")
+	replyAuthNeedsTLS  = r(538, "5.7.11", "Encryption required for requested authentication mechanism")
+	replyTLSNA         = r(454, "4.7.0", "TLS not available")
+	replyTooMany       = r(452, "4.5.3", "Error: too many recipients")
+	replyTooBig        = r(552, "5.3.4", "Error: message size exceeds fixed maximum message size")
+	replyBare          = r(550, "5.5.2", "Error: bare CR or LF in message")
+	replyBadAddress    = r(553, "5.1.3", "Error: malformed address")
+	replyNonASCII      = r(553, "5.6.7", "Error: non-ASCII address requires SMTPUTF8")
+	replyUnknownOption = r(555, "5.5.4", "Error: unsupported MAIL FROM/RCPT TO parameter")
+)
+
+// Per-connection replies that name the host, built once in NewConn.
+type hostReplies struct {
+	greeting, helo, timeout, tooManyErrors, shutdown, authFailures, ehloPlain, ehloTLS codec.Reply
+}
