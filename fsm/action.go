@@ -87,12 +87,12 @@ func (s HookSet) With(h Hook) HookSet { return s | 1<<h }
 // sends when the hook has no opinion (aiosmtpd's MISSING).
 type Ask struct {
 	Hook    Hook
-	Verb    []byte       // HookCommand: the command name as sent
-	Arg     []byte       // the command argument (HELO name, NOOP/VRFY argument, AUTH mechanism)
-	Data    []byte       // AUTH: decoded initial response or challenge response
-	Path    codec.Path   // MAIL, RCPT
+	Verb    []byte        // HookCommand: the command name as sent
+	Arg     []byte        // the command argument (HELO name, NOOP/VRFY argument, AUTH mechanism)
+	Data    []byte        // AUTH: decoded initial response or challenge response
+	Path    codec.Path    // MAIL, RCPT
 	Params  *codec.Params // MAIL, RCPT: valid until Resolve
-	Rcpt    int          // RCPT: index of this RCPT; LMTP DATA: index among accepted recipients
+	Rcpt    int           // RCPT: index of this RCPT; LMTP DATA: index among accepted recipients
 	Default codec.Reply
 }
 

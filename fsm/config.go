@@ -43,18 +43,18 @@ type Config struct {
 	Ident    string // greeting text after the hostname; default "gosmtpd"
 	LMTP     bool   // speak LMTP (RFC 2033): LHLO, one reply per recipient
 
-	MaxMessageSize   int64 // SIZE; 0: 32 MiB (aiosmtpd's default); <0: unlimited
-	MaxLineLength    int   // command line, without CRLF; 0: 512 (RFC 5321 §4.5.3.1.4)
-	MaxTextLine      int   // DATA text line, without CRLF; 0: 998+2 (aiosmtpd: 1001 with LF); <0: unlimited
-	MaxRecipients    int   // per transaction; 0: 1000
-	MaxErrors        int   // error replies before 421 and close; 0: 20; <0: unlimited
-	MaxAuthFailures  int   // failed AUTH attempts before 421 and close; 0: 3; <0: unlimited
-	MaxAuthLine      int   // AUTH lines (RFC 4954 §4); 0: 12288
-	ReadBufferSize   int   // bytes per read; 0: 8192
-	CallLimit        int   // times each command may be sent per session; 0: unlimited (aiosmtpd command_call_limit)
-	CallLimits       map[string]int // per command name (upper case), overriding CallLimit; "*" for others
-	CommandTimeout   time.Duration  // waiting for a command; 0: 5 minutes (RFC 5321 §4.5.3.2.7)
-	DataTimeout      time.Duration  // waiting for each body block; 0: 3 minutes (RFC 5321 §4.5.3.2.5)
+	MaxMessageSize  int64          // SIZE; 0: 32 MiB (aiosmtpd's default); <0: unlimited
+	MaxLineLength   int            // command line, without CRLF; 0: 512 (RFC 5321 §4.5.3.1.4)
+	MaxTextLine     int            // DATA text line, without CRLF; 0: 998+2 (aiosmtpd: 1001 with LF); <0: unlimited
+	MaxRecipients   int            // per transaction; 0: 1000
+	MaxErrors       int            // error replies before 421 and close; 0: 20; <0: unlimited
+	MaxAuthFailures int            // failed AUTH attempts before 421 and close; 0: 3; <0: unlimited
+	MaxAuthLine     int            // AUTH lines (RFC 4954 §4); 0: 12288
+	ReadBufferSize  int            // bytes per read; 0: 8192
+	CallLimit       int            // times each command may be sent per session; 0: unlimited (aiosmtpd command_call_limit)
+	CallLimits      map[string]int // per command name (upper case), overriding CallLimit; "*" for others
+	CommandTimeout  time.Duration  // waiting for a command; 0: 5 minutes (RFC 5321 §4.5.3.2.7)
+	DataTimeout     time.Duration  // waiting for each body block; 0: 3 minutes (RFC 5321 §4.5.3.2.5)
 
 	SMTPUTF8   bool      // offer SMTPUTF8 (RFC 6531); off by default, as aiosmtpd
 	BinaryMIME bool      // offer BINARYMIME (RFC 3030; needs CHUNKING)

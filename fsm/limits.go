@@ -11,18 +11,18 @@ import (
 // limits is a Config with its defaults applied, copied into each Conn so that
 // the hot path reads plain fields.
 type limits struct {
-	hostname, ident                                      string
-	lmtp, smtputf8, binary, enhanced, tlsAvailable       bool
-	requireTLS, authCleartext, authRequired, bareReject  bool
-	maxSize                                              int64
+	hostname, ident                                         string
+	lmtp, smtputf8, binary, enhanced, tlsAvailable          bool
+	requireTLS, authCleartext, authRequired, bareReject     bool
+	maxSize                                                 int64
 	maxLine, maxTextLine, maxRcpts, maxErrors, maxAuthFails int
-	maxAuthLine, readBuffer                              int
-	callLimits                                           [codec.NumVerbs]int
-	commandTimeout, dataTimeout                          time.Duration
-	disable                                              Extension
-	mechanisms                                           []string
-	commands                                             []CustomCommand
-	hooks                                                HookSet
+	maxAuthLine, readBuffer                                 int
+	callLimits                                              [codec.NumVerbs]int
+	commandTimeout, dataTimeout                             time.Duration
+	disable                                                 Extension
+	mechanisms                                              []string
+	commands                                                []CustomCommand
+	hooks                                                   HookSet
 }
 
 func orDefault[T int | int64 | time.Duration](v, def T) T {
@@ -33,7 +33,7 @@ func orDefault[T int | int64 | time.Duration](v, def T) T {
 }
 
 // positive turns the "<0 means unlimited" convention into 0 for unlimited.
-func positive[T int | int64](v T) T { return max(v, 0) }
+func orUnlimited[T int | int64](v T) T { return max(v, 0) }
 
 func newLimits(cfg *Config) limits {
 	l := limits{
@@ -48,12 +48,12 @@ func newLimits(cfg *Config) limits {
 		authCleartext:  cfg.AuthCleartext,
 		authRequired:   cfg.AuthRequired,
 		bareReject:     cfg.BareEOL == BareReject,
-		maxSize:        positive(orDefault(cfg.MaxMessageSize, 32<<20)),
+		maxSize:        orUnlimited(orDefault(cfg.MaxMessageSize, 32<<20)),
 		maxLine:        orDefault(cfg.MaxLineLength, 512),
-		maxTextLine:    positive(orDefault(cfg.MaxTextLine, 998+2)),
+		maxTextLine:    orUnlimited(orDefault(cfg.MaxTextLine, 998+2)),
 		maxRcpts:       orDefault(cfg.MaxRecipients, 1000),
-		maxErrors:      positive(orDefault(cfg.MaxErrors, 20)),
-		maxAuthFails:   positive(orDefault(cfg.MaxAuthFailures, 3)),
+		maxErrors:      orUnlimited(orDefault(cfg.MaxErrors, 20)),
+		maxAuthFails:   orUnlimited(orDefault(cfg.MaxAuthFailures, 3)),
 		maxAuthLine:    orDefault(cfg.MaxAuthLine, 12288),
 		readBuffer:     orDefault(cfg.ReadBufferSize, 8192),
 		commandTimeout: orDefault(cfg.CommandTimeout, 5*time.Minute),
