@@ -1,0 +1,206 @@
+package interop
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const (
+	// gosmtpdPkg is the CLI package, relative to the module root.
+	gosmtpdPkg = "./cmd/gosmtpd"
+	// gosmtpdEnv names a prebuilt gosmtpd binary to use instead of building one.
+	gosmtpdEnv = "INTEROP_GOSMTPD"
+	// serverStartTimeout bounds how long a server may take to accept connections.
+	serverStartTimeout = 10 * time.Second
+)
+
+// buildGosmtpd returns the path of a gosmtpd binary: $INTEROP_GOSMTPD, or one
+// built from ./cmd/gosmtpd. It skips when the CLI does not exist yet; a
+// build failure skips locally but fails under CI.
+func buildGosmtpd(t testing.TB) string {
+	t.Helper()
+	if bin := os.Getenv(gosmtpdEnv); bin != "" {
+		return bin
+	}
+	if _, err := os.Stat(filepath.Join("..", gosmtpdPkg)); errors.Is(err, os.ErrNotExist) {
+		t.Skip("gosmtpd CLI not present")
+	}
+	bin := filepath.Join(t.TempDir(), "gosmtpd")
+	cmd := exec.Command("go", "build", "-o", bin, gosmtpdPkg)
+	cmd.Dir = ".."
+	if out, err := cmd.CombinedOutput(); err != nil {
+		msg := fmt.Sprintf("gosmtpd CLI does not build (%v):\n%s", err, out)
+		if onCI() {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return bin
+}
+
+// gosmtpdServer is one running gosmtpd CLI.
+type gosmtpdServer struct {
+	cmd    *exec.Cmd
+	addr   string
+	stdout lockedBuffer // the Debugging handler's messages
+	stderr lockedBuffer
+	exited chan struct{}
+	err    error // Wait's result, set before exited closes
+}
+
+// startGosmtpd starts bin with the flags that select c, listening on a free
+// loopback port, and waits until it accepts connections. This is the one
+// place that knows how to point the harness at gosmtpd.
+func startGosmtpd(t testing.TB, bin string, c Config) *gosmtpdServer {
+	t.Helper()
+	addr := freeAddr(t)
+	args := append([]string{"-n", "-c", "debugging", "stdout", "-l", addr}, c.CLIArgs()...)
+	s := &gosmtpdServer{cmd: exec.Command(bin, args...), addr: addr, exited: make(chan struct{})}
+	s.cmd.Stdout, s.cmd.Stderr = &s.stdout, &s.stderr
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { s.err = s.cmd.Wait(); close(s.exited) }()
+	t.Cleanup(func() { s.stop() })
+	if err := s.waitListening(); err != nil {
+		t.Fatalf("gosmtpd %v: %v\nstderr:\n%s", args, err, tail(s.stderr.String(), 4000))
+	}
+	return s
+}
+
+// freeAddr returns a loopback address whose port was free a moment ago.
+func freeAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// waitListening polls the address until the server accepts a connection.
+func (s *gosmtpdServer) waitListening() error {
+	deadline := time.Now().Add(serverStartTimeout)
+	for time.Now().Before(deadline) {
+		select {
+		case <-s.exited:
+			return fmt.Errorf("exited: %v", s.err)
+		default:
+		}
+		if conn, err := net.DialTimeout("tcp", s.addr, 200*time.Millisecond); err == nil {
+			conn.Close()
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return fmt.Errorf("not listening on %s after %v", s.addr, serverStartTimeout)
+}
+
+// stop interrupts the server (as Ctrl-C would) and waits, killing it if it
+// does not end in time. Its stdout is complete afterwards.
+func (s *gosmtpdServer) stop() {
+	select {
+	case <-s.exited:
+		return
+	default:
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-s.exited:
+	case <-time.After(5 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.exited
+	}
+}
+
+// TestDifferential plays every session against gosmtpd and compares its
+// reply codes, session ends and delivered messages with aiosmtpd's golden
+// transcripts. Each difference must be listed in testdata/deliberate.txt.
+func TestDifferential(t *testing.T) {
+	scripts := loadScripts(t)
+	allow := loadAllowList(t, scripts)
+	bin := buildGosmtpd(t)
+	servers := map[string]*gosmtpdServer{}
+	for _, c := range configsOf(scripts) {
+		servers[c.Key()] = startGosmtpd(t, bin, c)
+	}
+	var mu sync.Mutex
+	want := map[string][]Message{}
+	runAll(t, scripts, func(t *testing.T, s *Script) {
+		golden := loadGolden(t, s.Name)
+		c := s.Config
+		c.Serial = false
+		got := RunAgainst(t, servers[c.Key()].addr, s)
+		for _, d := range allow.Explain(CompareReplies(s.Name, golden, got)) {
+			t.Errorf("%v (fix it, or list it in %s)", d, deliberatePath)
+		}
+		mu.Lock()
+		want[s.Name] = golden.Messages
+		mu.Unlock()
+	})
+	checkMessages(t, servers, want, allow)
+	for _, e := range allow.Stale() {
+		t.Errorf("%s line %d: %s step %s no longer differs; remove the entry", deliberatePath, e.Line, e.Session, e.Step)
+	}
+}
+
+// checkMessages stops the servers (so their output is complete) and
+// compares the messages they printed with aiosmtpd's.
+func checkMessages(t *testing.T, servers map[string]*gosmtpdServer, want map[string][]Message, allow *AllowList) {
+	var got []string
+	for _, key := range sortedKeys(servers) {
+		s := servers[key]
+		s.stop()
+		got = append(got, ParseDebugging(s.stdout.String())...)
+	}
+	for _, d := range allow.Explain(CompareMessages(want, got)) {
+		t.Errorf("%v (fix it, or list it in %s)", d, deliberatePath)
+	}
+}
+
+// loadGolden reads aiosmtpd's transcript of session name.
+func loadGolden(t testing.TB, name string) *Transcript {
+	t.Helper()
+	src, err := os.ReadFile(goldenPath(name))
+	if err != nil {
+		t.Fatalf("%v (run TestAiosmtpd with -update to record it)", err)
+	}
+	g, err := ParseGolden(src)
+	if err != nil {
+		t.Fatalf("%s: %v", goldenPath(name), err)
+	}
+	return g
+}
+
+// loadAllowList reads deliberate.txt and checks that each entry names an
+// existing session.
+func loadAllowList(t testing.TB, scripts []*Script) *AllowList {
+	t.Helper()
+	src, err := os.ReadFile(deliberatePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := ParseDeliberate(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, s := range scripts {
+		names[s.Name] = true
+	}
+	for _, e := range list {
+		if !names[e.Session] {
+			t.Errorf("%s line %d: no session %q", deliberatePath, e.Line, e.Session)
+		}
+	}
+	return NewAllowList(list)
+}
