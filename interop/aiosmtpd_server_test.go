@@ -2,7 +2,6 @@ package interop
 
 import (
 	"bufio"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -47,10 +46,10 @@ type helperEvent struct {
 	Addr        string   `json:"addr"`
 	Token       string   `json:"token"`
 	PeerPort    int      `json:"peer_port"`
-	MailFrom    string   `json:"mail_from"`
-	RcptTos     []string `json:"rcpt_tos"`
-	MailOptions []string `json:"mail_options"`
-	ContentB64  string   `json:"content_b64"`
+	MailFrom    []byte   `json:"mail_from"` // JSON base64, as all []byte fields
+	RcptTos     [][]byte `json:"rcpt_tos"`
+	MailOptions [][]byte `json:"mail_options"`
+	Content     []byte   `json:"content"`
 	Debugging   string   `json:"debugging"`
 }
 
@@ -192,12 +191,8 @@ func (f *aiosmtpdFleet) messagesOf(t testing.TB, c Config, port int) []Message {
 			rest = append(rest, ev)
 			continue
 		}
-		content, err := base64.StdEncoding.DecodeString(ev.ContentB64)
-		if err != nil {
-			t.Errorf("helper sent bad base64: %v", err)
-		}
-		mine = append(mine, Message{From: ev.MailFrom, To: ev.RcptTos, Options: ev.MailOptions,
-			Content: content, Debugging: NormalizeDebugging(ev.Debugging)})
+		mine = append(mine, Message{From: string(ev.MailFrom), To: byteStrings(ev.RcptTos),
+			Options: byteStrings(ev.MailOptions), Content: ev.Content, Debugging: NormalizeDebugging(ev.Debugging)})
 	}
 	f.messages[c.Key()] = rest
 	return mine
@@ -240,4 +235,13 @@ func (f *aiosmtpdFleet) stop(t testing.TB) {
 	if t.Failed() && f.stderr.Len() > 0 {
 		t.Logf("aiosmtpd helper stderr:\n%s", tail(f.stderr.String(), 4000))
 	}
+}
+
+// byteStrings converts byte strings from the helper.
+func byteStrings(bs [][]byte) []string {
+	out := make([]string, len(bs))
+	for i, b := range bs {
+		out[i] = string(b)
+	}
+	return out
 }

@@ -13,10 +13,12 @@ writes JSON lines on stdout:
     {"event": "listening", "name": ..., "addr": "127.0.0.1:PORT"}  per server
     {"event": "ready"}                                             once
     {"event": "message", "name": ..., "peer_port": int,
-     "mail_from": ..., "rcpt_tos": [...], "mail_options": [...],
-     "content_b64": ..., "debugging": ...}                         per message
+     "mail_from": B64, "rcpt_tos": [B64...], "mail_options": [B64...],
+     "content": B64, "debugging": str}                             per message
     {"event": "sync", "token": ...}                                per request
-Each "message" is written before the DATA reply goes out, so a client that
+B64 is the base64 of the exact bytes (aiosmtpd keeps undecodable bytes of
+the envelope as surrogate escapes, which JSON strings cannot carry). Each
+"message" is written before the DATA reply goes out, so a client that
 has its 250 and then asks for a sync ("sync TOKEN" on stdin) sees every
 message of its session before the matching "sync" event.
 
@@ -42,11 +44,13 @@ def emit(obj):
     sys.stdout.flush()
 
 
-def text(value):
-    """Return value as str; bytes are decoded losslessly for JSON."""
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="surrogateescape")
-    return value
+def b64(value):
+    """Return the base64 of value's exact bytes (str is surrogate-escaped)."""
+    if value is None:
+        value = b""
+    if isinstance(value, str):
+        value = value.encode("utf-8", errors="surrogateescape")
+    return base64.b64encode(value).decode("ascii")
 
 
 class Recorder:
@@ -64,15 +68,14 @@ class Recorder:
     async def handle_DATA(self, server, session, envelope):
         rendering = io.StringIO()
         await Debugging(rendering).handle_DATA(server, session, envelope)
-        content = envelope.original_content or b""
         emit({
             "event": "message",
             "name": self.name,
             "peer_port": session.peer[1],
-            "mail_from": text(envelope.mail_from),
-            "rcpt_tos": [text(r) for r in envelope.rcpt_tos],
-            "mail_options": [text(o) for o in envelope.mail_options],
-            "content_b64": base64.b64encode(content).decode("ascii"),
+            "mail_from": b64(envelope.mail_from),
+            "rcpt_tos": [b64(r) for r in envelope.rcpt_tos],
+            "mail_options": [b64(o) for o in envelope.mail_options],
+            "content": b64(envelope.original_content),
             "debugging": rendering.getvalue().encode(
                 "utf-8", errors="surrogateescape").decode("utf-8", "replace"),
         })
