@@ -1,5 +1,12 @@
 package codec
 
+import (
+	"bytes"
+	"net/netip"
+	"strings"
+	"unicode/utf8"
+)
+
 // Path is a parsed reverse-path or forward-path (RFC 5321 §4.1.2). All slices
 // point into the argument passed to ParsePath.
 type Path struct {
@@ -26,4 +33,241 @@ type PathOptions struct {
 // ErrBadSyntax (malformed, 501), ErrBadAddress (a syntactically wrong mailbox,
 // 553), ErrNonASCII (non-ASCII without AllowUTF8, 553 5.6.7), ErrBadUTF8
 // (invalid UTF-8, 553 5.6.7).
-func ParsePath(arg []byte, opt PathOptions) (p Path, rest []byte, err error) { panic("TODO") }
+func ParsePath(arg []byte, opt PathOptions) (p Path, rest []byte, err error) {
+	raw, rest, err := cutPath(arg, opt.AllowNoBracket)
+	if err != nil {
+		return Path{}, nil, err
+	}
+	if len(raw) > 254 { // 256 with the brackets (RFC 5321 §4.5.3.1.3)
+		return Path{}, nil, ErrBadAddress
+	}
+	p.Raw = raw
+	if len(raw) == 0 {
+		if !opt.AllowNull {
+			return Path{}, nil, ErrBadSyntax
+		}
+		return p, rest, nil
+	}
+	mailbox := skipSourceRoute(raw)
+	if mailbox == nil {
+		return Path{}, nil, ErrBadAddress
+	}
+	if err := p.parseMailbox(mailbox, opt); err != nil {
+		return Path{}, nil, err
+	}
+	return p, rest, nil
+}
+
+// cutPath splits arg into the path between its angle brackets and what
+// follows it. A ">" inside a quoted local part does not end the path.
+func cutPath(arg []byte, noBracket bool) (raw, rest []byte, err error) {
+	if len(arg) == 0 || arg[0] != '<' {
+		if !noBracket || len(arg) == 0 {
+			return nil, nil, ErrBadSyntax
+		}
+		end := bytes.IndexByte(arg, ' ')
+		if end < 0 {
+			end = len(arg)
+		}
+		return arg[:end], bytes.TrimLeft(arg[end:], " "), nil
+	}
+	quoted := false
+	for i := 1; i < len(arg); i++ {
+		switch ch := arg[i]; {
+		case quoted && ch == '\\':
+			i++
+		case ch == '"':
+			quoted = !quoted
+		case ch == '>' && !quoted:
+			rest = arg[i+1:]
+			if len(rest) > 0 && rest[0] != ' ' {
+				return nil, nil, ErrBadSyntax
+			}
+			return arg[1:i], bytes.TrimLeft(rest, " "), nil
+		}
+	}
+	return nil, nil, ErrBadSyntax
+}
+
+// skipSourceRoute returns the mailbox after an optional "@a,@b:" route, or
+// nil when the route is malformed.
+func skipSourceRoute(raw []byte) []byte {
+	if raw[0] != '@' {
+		return raw
+	}
+	colon := bytes.IndexByte(raw, ':')
+	if colon < 0 {
+		return nil
+	}
+	for route := raw[:colon]; len(route) > 0; {
+		hop, tail := cutByte(route, ',')
+		if len(hop) < 2 || hop[0] != '@' || !isDomain(hop[1:], false) {
+			return nil
+		}
+		route = tail
+	}
+	return raw[colon+1:]
+}
+
+func (p *Path) parseMailbox(m []byte, opt PathOptions) error {
+	at := lastAtOutsideQuotes(m)
+	if at < 0 {
+		if opt.LocalOnly && EqualFold(m, "postmaster") {
+			p.Mailbox, p.Local = m, m
+			return nil
+		}
+		return ErrBadAddress
+	}
+	local, domain := m[:at], m[at+1:]
+	if err := checkUTF8(m, opt.AllowUTF8); err != nil {
+		return err
+	}
+	p.UTF8 = !isASCII(m)
+	if len(local) == 0 || len(local) > 64 || len(domain) > 255 || !isLocalPart(local) {
+		return ErrBadAddress
+	}
+	if !isDomain(domain, true) {
+		return ErrBadAddress
+	}
+	p.Mailbox, p.Local, p.Domain = m, local, domain
+	return nil
+}
+
+func lastAtOutsideQuotes(m []byte) int {
+	quoted, at := false, -1
+	for i := 0; i < len(m); i++ {
+		switch m[i] {
+		case '\\':
+			if quoted {
+				i++
+			}
+		case '"':
+			quoted = !quoted
+		case '@':
+			if !quoted {
+				at = i
+			}
+		}
+	}
+	return at
+}
+
+func checkUTF8(m []byte, allow bool) error {
+	if isASCII(m) {
+		return nil
+	}
+	if !allow {
+		return ErrNonASCII
+	}
+	if !utf8.Valid(m) {
+		return ErrBadUTF8
+	}
+	return nil
+}
+
+func isASCII(b []byte) bool {
+	for _, ch := range b {
+		if ch >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// isLocalPart: Dot-string or Quoted-string (RFC 5321 §4.1.2); bytes >= 0x80
+// were vetted by checkUTF8 and count as atext (RFC 6531).
+func isLocalPart(l []byte) bool {
+	if l[0] == '"' {
+		return isQuotedString(l)
+	}
+	for rest, more := l, true; more; {
+		var atom []byte
+		atom, rest, more = cutByteMore(rest, '.')
+		if len(atom) == 0 {
+			return false
+		}
+		for _, ch := range atom {
+			if !isAtext(ch) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// cutByte splits b at the first sep; rest is empty when there is none.
+func cutByte(b []byte, sep byte) (part, rest []byte) {
+	part, rest, _ = cutByteMore(b, sep)
+	return part, rest
+}
+
+// cutByteMore is cutByte that also reports whether sep was found.
+func cutByteMore(b []byte, sep byte) (part, rest []byte, found bool) {
+	if i := bytes.IndexByte(b, sep); i >= 0 {
+		return b[:i], b[i+1:], true
+	}
+	return b, nil, false
+}
+
+func isAtext(ch byte) bool {
+	return isAlnum(ch) || ch >= 0x80 || strings.IndexByte("!#$%&'*+-/=?^_`{|}~", ch) >= 0
+}
+
+func isQuotedString(l []byte) bool {
+	if len(l) < 2 || l[len(l)-1] != '"' {
+		return false
+	}
+	for i := 1; i < len(l)-1; i++ {
+		ch := l[i]
+		switch {
+		case ch == '\\':
+			i++
+			if i >= len(l)-1 || l[i] < 32 || l[i] > 126 {
+				return false
+			}
+		case ch == '"' || ch < 32 || ch == 127:
+			return false
+		}
+	}
+	return true
+}
+
+// isDomain: a domain name, or (when literal) an address literal.
+func isDomain(d []byte, literal bool) bool {
+	if len(d) == 0 {
+		return false
+	}
+	if d[0] == '[' {
+		return literal && isAddressLiteral(d)
+	}
+	for rest, more := d, true; more; {
+		var label []byte
+		label, rest, more = cutByteMore(rest, '.')
+		if len(label) == 0 || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, ch := range label {
+			if !isAlnum(ch) && ch != '-' && ch < 0x80 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isAddressLiteral: [IPv4], [IPv6:...] or a General-address-literal.
+func isAddressLiteral(d []byte) bool {
+	if len(d) < 3 || d[len(d)-1] != ']' {
+		return false
+	}
+	lit := d[1 : len(d)-1]
+	if rest, ok := bytes.CutPrefix(lit, []byte("IPv6:")); ok {
+		a, err := netip.ParseAddr(string(rest))
+		return err == nil && a.Is6()
+	}
+	if a, err := netip.ParseAddr(string(lit)); err == nil {
+		return a.Is4()
+	}
+	tag, content, ok := bytes.Cut(lit, []byte(":"))
+	return ok && len(tag) > 0 && len(content) > 0 && isDomain(tag, false)
+}

@@ -28,4 +28,51 @@ func (r Reply) Error() string { return string(r.AppendTo(nil, true)) }
 // The enhanced code is written only when enhanced is true and r has one.
 // A code outside 200..599 is written as 451 (a handler bug must not make a
 // malformed reply).
-func (r Reply) AppendTo(dst []byte, enhanced bool) []byte { panic("TODO") }
+func (r Reply) AppendTo(dst []byte, enhanced bool) []byte {
+	code := r.Code
+	if code < 200 || code > 599 {
+		code = 451
+	}
+	last := len(r.More)
+	dst = r.appendLine(dst, code, enhanced, r.Text, last == 0)
+	for i, l := range r.More {
+		dst = r.appendLine(dst, code, enhanced, l, i == last-1)
+	}
+	return dst
+}
+
+func (r Reply) appendLine(dst []byte, code int, enhanced bool, text string, final bool) []byte {
+	dst = append(dst, byte('0'+code/100), byte('0'+code/10%10), byte('0'+code%10))
+	sep := byte('-')
+	if final {
+		sep = ' '
+	}
+	if text == "" && !(enhanced && r.Enhanced != "") {
+		if !final {
+			dst = append(dst, sep)
+		}
+		return append(dst, "\r\n"...)
+	}
+	dst = append(dst, sep)
+	if enhanced && r.Enhanced != "" {
+		dst = appendSafe(dst, r.Enhanced)
+		if text != "" {
+			dst = append(dst, ' ')
+		}
+	}
+	dst = appendSafe(dst, text)
+	return append(dst, "\r\n"...)
+}
+
+// appendSafe appends s with CR, LF and NUL replaced by a space, so that no
+// text can end a reply line early (reply injection).
+func appendSafe(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if ch == '\r' || ch == '\n' || ch == 0 {
+			ch = ' '
+		}
+		dst = append(dst, ch)
+	}
+	return dst
+}

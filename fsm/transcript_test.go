@@ -29,7 +29,8 @@ var update = flag.Bool("update", false, "rewrite testdata/transcripts/*.txt with
 //	E:                          the peer closes (ReceiveEOF)
 //	W:                          the read timed out (TimedOut)
 //	Z:                          the server shuts down (Shutdown)
-//	T: fail                     the next STARTTLS handshake fails
+//	F:                          the next STARTTLS handshake fails
+//	(empty line)                ends a write: lines after it are a new batch
 //
 // Output lines, written by the core's run (and compared, or rewritten with
 // -update): S: reply lines, H: asks, D: delivered message, D! abandoned
@@ -126,7 +127,7 @@ func (tr *transcript) input(l string) {
 		tr.flushBatch()
 		tr.addAnswer(rest)
 		fmt.Fprintln(&tr.out, l)
-	case tag == "E" || tag == "W" || tag == "Z" || tag == "T":
+	case tag == "E" || tag == "W" || tag == "Z" || tag == "F":
 		tr.flushBatch()
 		fmt.Fprintln(&tr.out, l)
 		tr.event(tag)
@@ -141,7 +142,7 @@ func (tr *transcript) event(tag string) {
 		tr.c.TimedOut()
 	case "Z":
 		tr.c.Shutdown()
-	case "T":
+	case "F":
 		tr.tlsFail = true
 		return
 	}
