@@ -1,0 +1,27 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestScenarioTableHasRatiosAgainstGoSMTP(t *testing.T) {
+	res := scenarioResult{
+		sc:      scenario{key: "x", title: "X", load: []string{"-c", "2"}},
+		servers: []server{{name: "gosmtpd"}, {name: reference}},
+		skipped: []string{"canned (no STARTTLS)"},
+		load: map[string]*cell{
+			"gosmtpd": {samples: []sample{{MsgsPerSec: 300}}},
+			reference: {samples: []sample{{MsgsPerSec: 200}}},
+		},
+	}
+	var sb strings.Builder
+	writeScenario(&sb, res)
+	out := sb.String()
+	for _, want := range []string{"| gosmtpd | 300 |", "| 1.50x |", "| go-smtp | 200 |", "| 1.00x |",
+		"Skipped: canned (no STARTTLS)."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+}

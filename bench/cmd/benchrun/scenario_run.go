@@ -1,0 +1,61 @@
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+// scenarioResult is one scenario's cells, by client and server name.
+type scenarioResult struct {
+	sc      scenario
+	servers []server         // those measured, in report order
+	skipped []string         // "name (why)" of each server not measured
+	load    map[string]*cell // smtpload runs
+	source  map[string]*cell // smtp-source runs, lock-step scenarios only
+}
+
+// runScenario measures every server able to take sc, repetitions
+// interleaved so that a drift of the machine spreads over all servers.
+func (b *bench) runScenario(sc scenario, all []server) scenarioResult {
+	res := scenarioResult{sc: sc,
+		load: map[string]*cell{}, source: map[string]*cell{}}
+	for _, s := range all {
+		switch {
+		case s.skip != "":
+			res.skipped = append(res.skipped, s.name+" ("+s.skip+")")
+		case sc.tls && !s.tls:
+			res.skipped = append(res.skipped, s.name+" (no STARTTLS)")
+		default:
+			res.servers = append(res.servers, s)
+			res.load[s.name], res.source[s.name] = &cell{}, &cell{}
+		}
+	}
+	fmt.Fprintf(os.Stderr, "%s: %s\n", sc.key, sc.title)
+	for rep := 1; rep <= b.reps; rep++ {
+		for _, s := range res.servers {
+			smp := b.measure(sc, s, "smtpload", rep, b.withSmtpload(sc))
+			res.load[s.name].samples = append(res.load[s.name].samples, smp)
+		}
+	}
+	if sc.source != nil {
+		b.runSource(sc, &res)
+	}
+	return res
+}
+
+// runSource drives the lock-step scenario again with smtp-source. Since it
+// sends a fixed count, each server gets as many messages as smtpload's
+// median rate for it delivers in the run duration.
+func (b *bench) runSource(sc scenario, res *scenarioResult) {
+	counts := map[string]int64{}
+	for _, s := range res.servers {
+		rate := res.load[s.name].summarize().msgsPerSec
+		counts[s.name] = max(int64(rate*b.duration.Seconds()), int64(sc.sessions))
+	}
+	for rep := 1; rep <= b.reps; rep++ {
+		for _, s := range res.servers {
+			smp := b.measure(sc, s, "smtp-source", rep, b.withSource(sc, counts[s.name]))
+			res.source[s.name].samples = append(res.source[s.name].samples, smp)
+		}
+	}
+}
