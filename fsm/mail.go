@@ -105,8 +105,10 @@ func pathError(err error, syntax codec.Reply) codec.Reply {
 	switch err {
 	case codec.ErrBadAddress:
 		return replyBadAddress
-	case codec.ErrNonASCII, codec.ErrBadUTF8:
+	case codec.ErrNonASCII:
 		return replyNonASCII
+	case codec.ErrBadUTF8:
+		return replyBadUTF8
 	}
 	return syntax
 }

@@ -68,6 +68,7 @@ var (
 	replyBare          = r(550, "5.5.2", "Error: bare CR or LF in message")
 	replyBadAddress    = r(553, "5.1.3", "Error: malformed address")
 	replyNonASCII      = r(553, "5.6.7", "Error: non-ASCII address requires SMTPUTF8")
+	replyBadUTF8       = r(553, "5.6.7", "Error: invalid UTF-8 in address")
 	replyUnknownOption = r(555, "5.5.4", "Error: unsupported MAIL FROM/RCPT TO parameter")
 )
 
