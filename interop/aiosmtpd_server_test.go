@@ -33,6 +33,7 @@ type aiosmtpdFleet struct {
 
 	mu       sync.Mutex
 	messages map[string][]helperEvent // per config key, not yet claimed
+	rendered []string                 // every message as Debugging printed it
 	syncs    map[string]chan struct{}
 	nextSync int
 	ready    chan struct{}
@@ -158,6 +159,7 @@ func (f *aiosmtpdFleet) handle(ev helperEvent) {
 		close(f.ready)
 	case "message":
 		f.messages[ev.Name] = append(f.messages[ev.Name], ev)
+		f.rendered = append(f.rendered, ev.Debugging)
 	case "sync":
 		if ch, ok := f.syncs[ev.Token]; ok {
 			close(ch)
@@ -196,6 +198,15 @@ func (f *aiosmtpdFleet) messagesOf(t testing.TB, c Config, port int) []Message {
 	}
 	f.messages[c.Key()] = rest
 	return mine
+}
+
+// deliveries returns every message delivered so far, as aiosmtpd's
+// Debugging handler printed it.
+func (f *aiosmtpdFleet) deliveries(t testing.TB) []string {
+	f.sync(t)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.rendered...)
 }
 
 // sync asks the helper to echo a token and waits for it.

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// CompareReplies lists where got (gosmtpd) differs from want (aiosmtpd's
+// CompareReplies lists where got (the server under test) differs from want (aiosmtpd's
 // golden transcript) for one session: reply codes step by step, how the
 // session ended, and bytes after the last reply. Reply texts are not
 // compared: only codes are part of the protocol.
@@ -19,11 +19,11 @@ func CompareReplies(session string, want, got *Transcript) []Difference {
 			continue
 		}
 		out = append(out, Difference{Session: session, Step: strconv.Itoa(i),
-			Detail: fmt.Sprintf("script line %d: aiosmtpd %s, gosmtpd %s", w.Line, w.describe(), g.describe())})
+			Detail: fmt.Sprintf("script line %d: aiosmtpd %s, got %s", w.Line, w.describe(), g.describe())})
 	}
 	if want.End != got.End || string(want.Trailing) != string(got.Trailing) {
 		out = append(out, Difference{Session: session, Step: StepEnd,
-			Detail: fmt.Sprintf("aiosmtpd end %s trailing %q, gosmtpd end %s trailing %q",
+			Detail: fmt.Sprintf("aiosmtpd: end %s, trailing %q; got: end %s, trailing %q",
 				codeStringEnd(want.End), want.Trailing, codeStringEnd(got.End), got.Trailing)})
 	}
 	return out
@@ -89,9 +89,10 @@ func NormalizeDebugging(msg string) string {
 }
 
 // CompareMessages matches the messages aiosmtpd delivered (per session,
-// from the golden files) with the Debugging renderings gosmtpd printed, as
+// from the golden files) with the Debugging renderings the server under
+// test printed, as
 // multisets of normalized renderings. Missing messages are charged to the
-// session that delivered them under aiosmtpd; extra ones to "(gosmtpd)".
+// session that delivered them under aiosmtpd; extra ones to "(extra)".
 func CompareMessages(want map[string][]Message, got []string) []Difference {
 	left := map[string]int{}
 	for _, g := range got {
@@ -106,13 +107,13 @@ func CompareMessages(want map[string][]Message, got []string) []Difference {
 				continue
 			}
 			out = append(out, Difference{Session: session, Step: StepMessages,
-				Detail: fmt.Sprintf("gosmtpd did not deliver %q", key)})
+				Detail: fmt.Sprintf("not delivered: %q", key)})
 		}
 	}
 	for _, key := range sortedKeys(left) {
 		for range left[key] {
-			out = append(out, Difference{Session: "(gosmtpd)", Step: StepMessages,
-				Detail: fmt.Sprintf("gosmtpd delivered a message aiosmtpd did not: %q", key)})
+			out = append(out, Difference{Session: "(extra)", Step: StepMessages,
+				Detail: fmt.Sprintf("delivered, but not by aiosmtpd: %q", key)})
 		}
 	}
 	return out

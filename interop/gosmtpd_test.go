@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -122,6 +121,36 @@ func (s *gosmtpdServer) stop() {
 	}
 }
 
+// gosmtpdFleet is one gosmtpd process per config the sessions need.
+type gosmtpdFleet map[string]*gosmtpdServer
+
+// startGosmtpdFleet starts a server for each config.
+func startGosmtpdFleet(t testing.TB, bin string, configs []Config) gosmtpdFleet {
+	t.Helper()
+	f := gosmtpdFleet{}
+	for _, c := range configs {
+		f[c.Key()] = startGosmtpd(t, bin, c)
+	}
+	return f
+}
+
+func (f gosmtpdFleet) addr(c Config) string {
+	c.Serial = false
+	return f[c.Key()].addr
+}
+
+// deliveries stops the servers, so that their output is complete, and
+// cuts it into messages.
+func (f gosmtpdFleet) deliveries(t testing.TB) []string {
+	var got []string
+	for _, key := range sortedKeys(f) {
+		s := f[key]
+		s.stop()
+		got = append(got, ParseDebugging(s.stdout.String())...)
+	}
+	return got
+}
+
 // TestDifferential plays every session against gosmtpd and compares its
 // reply codes, session ends and delivered messages with aiosmtpd's golden
 // transcripts. Each difference must be listed in testdata/deliberate.txt.
@@ -129,78 +158,8 @@ func TestDifferential(t *testing.T) {
 	scripts := loadScripts(t)
 	allow := loadAllowList(t, scripts)
 	bin := buildGosmtpd(t)
-	servers := map[string]*gosmtpdServer{}
-	for _, c := range configsOf(scripts) {
-		servers[c.Key()] = startGosmtpd(t, bin, c)
-	}
-	var mu sync.Mutex
-	want := map[string][]Message{}
-	runAll(t, scripts, func(t *testing.T, s *Script) {
-		golden := loadGolden(t, s.Name)
-		c := s.Config
-		c.Serial = false
-		got := RunAgainst(t, servers[c.Key()].addr, s)
-		for _, d := range allow.Explain(CompareReplies(s.Name, golden, got)) {
-			t.Errorf("%v (fix it, or list it in %s)", d, deliberatePath)
-		}
-		mu.Lock()
-		want[s.Name] = golden.Messages
-		mu.Unlock()
-	})
-	checkMessages(t, servers, want, allow)
+	compareWithGolden(t, scripts, startGosmtpdFleet(t, bin, configsOf(scripts)), allow)
 	for _, e := range allow.Stale() {
 		t.Errorf("%s line %d: %s step %s no longer differs; remove the entry", deliberatePath, e.Line, e.Session, e.Step)
 	}
-}
-
-// checkMessages stops the servers (so their output is complete) and
-// compares the messages they printed with aiosmtpd's.
-func checkMessages(t *testing.T, servers map[string]*gosmtpdServer, want map[string][]Message, allow *AllowList) {
-	var got []string
-	for _, key := range sortedKeys(servers) {
-		s := servers[key]
-		s.stop()
-		got = append(got, ParseDebugging(s.stdout.String())...)
-	}
-	for _, d := range allow.Explain(CompareMessages(want, got)) {
-		t.Errorf("%v (fix it, or list it in %s)", d, deliberatePath)
-	}
-}
-
-// loadGolden reads aiosmtpd's transcript of session name.
-func loadGolden(t testing.TB, name string) *Transcript {
-	t.Helper()
-	src, err := os.ReadFile(goldenPath(name))
-	if err != nil {
-		t.Fatalf("%v (run TestAiosmtpd with -update to record it)", err)
-	}
-	g, err := ParseGolden(src)
-	if err != nil {
-		t.Fatalf("%s: %v", goldenPath(name), err)
-	}
-	return g
-}
-
-// loadAllowList reads deliberate.txt and checks that each entry names an
-// existing session.
-func loadAllowList(t testing.TB, scripts []*Script) *AllowList {
-	t.Helper()
-	src, err := os.ReadFile(deliberatePath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	list, err := ParseDeliberate(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	names := map[string]bool{}
-	for _, s := range scripts {
-		names[s.Name] = true
-	}
-	for _, e := range list {
-		if !names[e.Session] {
-			t.Errorf("%s line %d: no session %q", deliberatePath, e.Line, e.Session)
-		}
-	}
-	return NewAllowList(list)
 }
