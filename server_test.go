@@ -1,0 +1,140 @@
+package gosmtpd_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/smtp"
+	"os"
+	"os/exec"
+	"sync"
+	"testing"
+	"time"
+
+	gosmtpd "github.com/gosmtpd/gosmtpd"
+	"github.com/gosmtpd/gosmtpd/hooks"
+	"go.uber.org/goleak"
+)
+
+// recorder keeps every delivered message.
+type recorder struct {
+	mu   sync.Mutex
+	msgs []string
+	rcpt [][]string
+}
+
+func (r *recorder) HandleDATA(_ context.Context, _ *hooks.Session, e *hooks.Envelope, msg io.Reader) error {
+	b, err := io.ReadAll(msg)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.msgs = append(r.msgs, string(b))
+	r.rcpt = append(r.rcpt, e.RcptTos)
+	return nil
+}
+
+func start(t *testing.T, h hooks.Handler) (*gosmtpd.Server, string, chan error) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &gosmtpd.Server{Handler: h, Hostname: "test.example"}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(l) }()
+	return srv, l.Addr().String(), done
+}
+
+func TestServerDeliversWithNetSMTP(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	rec := &recorder{}
+	srv, addr, done := start(t, rec)
+	body := "Subject: test\r\n\r\nline one\r\n.leading dot\r\n"
+	if err := smtp.SendMail(addr, nil, "a@example.com", []string{"b@example.net", "c@example.net"}, []byte(body)); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; !errors.Is(err, gosmtpd.ErrServerClosed) {
+		t.Fatalf("Serve returned %v", err)
+	}
+	if len(rec.msgs) != 1 || rec.msgs[0] != body || len(rec.rcpt[0]) != 2 {
+		t.Fatalf("delivered %q to %v", rec.msgs, rec.rcpt)
+	}
+}
+
+type panicker struct{}
+
+func (panicker) HandleDATA(context.Context, *hooks.Session, *hooks.Envelope, io.Reader) error {
+	panic("boom")
+}
+
+func TestHandlerPanicIsATemporaryFailure(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	srv, addr, _ := start(t, panicker{})
+	defer srv.Close()
+	err := smtp.SendMail(addr, nil, "a@example.com", []string{"b@example.net"}, []byte("x\r\n"))
+	var perr interface{ Error() string }
+	if err == nil || !errors.As(err, &perr) || !bytes.Contains([]byte(err.Error()), []byte("451")) {
+		t.Fatalf("got %v, want a 451", err)
+	}
+	// the server keeps serving
+	if err := smtp.SendMail(addr, nil, "a@example.com", []string{"b@example.net"}, []byte("x\r\n")); err == nil {
+		t.Fatal("second delivery to a panicking handler succeeded")
+	}
+}
+
+func TestShutdownGivesIdleSessions421(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	srv, addr, _ := start(t, &recorder{})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	buf := make([]byte, 512)
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	n, _ := c.Read(buf) // greeting
+	if !bytes.HasPrefix(buf[:n], []byte("220 ")) {
+		t.Fatalf("greeting %q", buf[:n])
+	}
+	go srv.Shutdown(context.Background())
+	n, _ = c.Read(buf)
+	if !bytes.HasPrefix(buf[:n], []byte("421 4.3.2")) {
+		t.Fatalf("got %q, want 421 4.3.2", buf[:n])
+	}
+}
+
+// TestPythonSmtplib sends through a real client: Python's smtplib.
+func TestPythonSmtplib(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("python3 is required under CI")
+		}
+		t.Skip("python3 not installed")
+	}
+	rec := &recorder{}
+	srv, addr, _ := start(t, rec)
+	defer srv.Close()
+	host, port, _ := net.SplitHostPort(addr)
+	script := `import smtplib,sys
+s = smtplib.SMTP(sys.argv[1], int(sys.argv[2]))
+s.ehlo()
+assert s.has_extn("pipelining") and s.has_extn("chunking"), s.esmtp_features
+refused = s.sendmail("a@example.com", ["b@example.net"], b"Subject: py\r\n\r\n\xc3\xa9t\xc3\xa9\r\n", mail_options=["BODY=8BITMIME"])
+assert refused == {}, refused
+s.quit()`
+	out, err := exec.Command(py, "-c", script, host, port).CombinedOutput()
+	if err != nil {
+		t.Fatalf("smtplib: %v\n%s", err, out)
+	}
+	if len(rec.msgs) != 1 || rec.msgs[0] != "Subject: py\r\n\r\nété\r\n" {
+		t.Fatalf("delivered %q", rec.msgs)
+	}
+}
