@@ -6,6 +6,7 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gosmtpd/gosmtpd/bench/internal/selfsigned"
 )
@@ -18,6 +19,7 @@ type fakeServer struct {
 	tls        *tls.Config
 	refuseRcpt string // RCPT lines containing it get 550
 	refuseEnd  bool   // LMTP: the last accepted recipient's final reply is 452
+	greetAfter time.Duration
 }
 
 // start serves on a loopback port until the test ends and returns the
@@ -45,6 +47,7 @@ func (f *fakeServer) serve(c net.Conn) {
 	defer func() { c.Close() }()
 	r, w := bufio.NewReader(c), bufio.NewWriter(c)
 	reply := func(s string) { w.WriteString(s + "\r\n"); w.Flush() }
+	time.Sleep(f.greetAfter)
 	reply("220 fake")
 	accepted := 0
 	for {

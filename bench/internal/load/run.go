@@ -10,9 +10,10 @@ import (
 
 // Run drives cfg.Sessions concurrent sessions against cfg.Addr until each
 // has sent cfg.Messages messages, cfg.Duration has passed, or ctx is done,
-// and returns what they measured. Server refusals and broken connections are
-// counted in Result.Errors, not returned: the error is only for a Config
-// that cannot run.
+// and returns what they measured. Persistent sessions connect first; the
+// clock and the duration start once they all have. Server refusals and
+// broken connections are counted in Result.Errors, not returned: the error
+// is only for a Config that cannot run.
 func Run(ctx context.Context, cfg Config) (Result, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -20,9 +21,6 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	p := newPayload(cfg)
 	var stop atomic.Bool
-	if cfg.Duration > 0 {
-		defer time.AfterFunc(cfg.Duration, func() { stop.Store(true) }).Stop()
-	}
 	defer context.AfterFunc(ctx, func() { stop.Store(true) })()
 
 	sessions := make([]*session, cfg.Sessions)
@@ -30,8 +28,14 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		sessions[i] = &session{cfg: &cfg, p: p, stop: &stop,
 			sendTimes: make([]time.Time, 0, cfg.Window)}
 	}
+	if !cfg.Reconnect {
+		connectAll(sessions)
+	}
 	cpu0 := processCPU()
 	start := time.Now()
+	if cfg.Duration > 0 {
+		defer time.AfterFunc(cfg.Duration, func() { stop.Store(true) }).Stop()
+	}
 	var wg sync.WaitGroup
 	for _, s := range sessions {
 		wg.Go(s.run)
@@ -39,6 +43,22 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	wg.Wait()
 	elapsed := time.Since(start)
 	return summarize(cfg, p, sessions, elapsed, processCPU()-cpu0), nil
+}
+
+// connectAll opens every persistent session's connection before the clock
+// starts, so that throughput measures messages, not connection set-up (the
+// Reconnect mode measures that). A session that fails here counts the error
+// and tries again in its run.
+func connectAll(sessions []*session) {
+	var wg sync.WaitGroup
+	for _, s := range sessions {
+		wg.Go(func() {
+			if err := s.connect(time.Now()); err != nil {
+				s.fail(err, 1)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // processCPU returns the user and system CPU time this process has used.

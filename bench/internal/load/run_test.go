@@ -74,6 +74,19 @@ func TestRunStopsAtDuration(t *testing.T) {
 	}
 }
 
+// TestDurationStartsOnceSessionsAreConnected checks that a slow greeting
+// does not eat the measured time of persistent sessions.
+func TestDurationStartsOnceSessionsAreConnected(t *testing.T) {
+	addr := (&fakeServer{greetAfter: 300 * time.Millisecond}).start(t)
+	res := run(t, Config{Addr: addr, Sessions: 4, Duration: 100 * time.Millisecond, Size: 100, Rcpts: 1})
+	if res.Messages == 0 || res.Errors != 0 {
+		t.Errorf("%d delivered, %d errors (%s), want some and 0", res.Messages, res.Errors, res.FirstError)
+	}
+	if res.Seconds >= 0.35 { // 0.4s or more with the greeting inside
+		t.Errorf("measured %.2fs, connection set-up included", res.Seconds)
+	}
+}
+
 // TestSteadyStateAllocatesNothing checks that the client stays out of the
 // garbage collector's way: after connecting, messages allocate nothing.
 func TestSteadyStateAllocatesNothing(t *testing.T) {
