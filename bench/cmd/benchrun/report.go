@@ -104,6 +104,18 @@ func writeScenario(w io.Writer, res scenarioResult) {
 		writeSourceTable(w, res)
 	}
 	writeSkipped(w, res)
+	writeBackground(w, res)
+}
+
+// busyThreshold is the background load above which a scenario's figures
+// are flagged: other work shared the benchmark's cores.
+const busyThreshold = 0.10
+
+func writeBackground(w io.Writer, res scenarioResult) {
+	if bg := res.background; bg[0] > busyThreshold || bg[1] > busyThreshold {
+		fmt.Fprintf(w, "**Disturbed**: before this scenario, with no server running, the server's CPU was "+
+			"%.0f%% and the client's %.0f%% busy with other work.\n\n", 100*bg[0], 100*bg[1])
+	}
 }
 
 func writeSourceTable(w io.Writer, res scenarioResult) {

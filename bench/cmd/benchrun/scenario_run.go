@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"time"
 )
 
 // scenarioResult is one scenario's cells, by client and server name.
@@ -12,6 +13,10 @@ type scenarioResult struct {
 	skipped []string         // "name (why)" of each server not measured
 	load    map[string]*cell // smtpload runs
 	source  map[string]*cell // smtp-source runs, lock-step scenarios only
+	// background is how busy the server's and the client's CPUs were just
+	// before the scenario, with no server running: other processes' work
+	// that the figures shared their cores with.
+	background [2]float64
 }
 
 // runScenario measures every server able to take sc, repetitions
@@ -30,7 +35,9 @@ func (b *bench) runScenario(sc scenario, all []server) scenarioResult {
 			res.load[s.name], res.source[s.name] = &cell{}, &cell{}
 		}
 	}
-	fmt.Fprintf(os.Stderr, "%s: %s\n", sc.key, sc.title)
+	res.background[0], res.background[1] = b.backgroundLoad()
+	fmt.Fprintf(os.Stderr, "%s: %s (background load: CPU %s %.0f%%, CPU %s %.0f%%)\n", sc.key, sc.title,
+		b.serverCPU, 100*res.background[0], b.clientCPU, 100*res.background[1])
 	for rep := 1; rep <= b.reps; rep++ {
 		for _, s := range res.servers {
 			smp := b.measure(sc, s, "smtpload", rep, b.withSmtpload(sc))
@@ -58,4 +65,15 @@ func (b *bench) runSource(sc scenario, res *scenarioResult) {
 			res.source[s.name].samples = append(res.source[s.name].samples, smp)
 		}
 	}
+}
+
+// backgroundLoad samples how busy the server's and the client's CPUs are
+// while nothing of the benchmark runs.
+func (b *bench) backgroundLoad() (server, client float64) {
+	s0, _ := readCore(b.serverCPU)
+	c0, _ := readCore(b.clientCPU)
+	time.Sleep(time.Second)
+	s1, _ := readCore(b.serverCPU)
+	c1, _ := readCore(b.clientCPU)
+	return busyFraction(s0, s1), busyFraction(c0, c1)
 }
