@@ -90,31 +90,86 @@ func NormalizeDebugging(msg string) string {
 
 // CompareMessages matches the messages aiosmtpd delivered (per session,
 // from the golden files) with the Debugging renderings the server under
-// test printed, as
-// multisets of normalized renderings. Missing messages are charged to the
-// session that delivered them under aiosmtpd; extra ones to "(extra)".
-func CompareMessages(want map[string][]Message, got []string) []Difference {
-	left := map[string]int{}
+// test printed. A rendering whose X-Peer line names a client port found in
+// sessions (port to session name) is charged to that session; the others
+// form a pool that any session may draw from. Messages that are missing
+// or extra are reported per session; extra ones nobody can be charged with
+// under "(extra)".
+func CompareMessages(want map[string][]Message, got []string, sessions map[int]string) []Difference {
+	bySession := map[string]map[string]int{}
+	pool := map[string]int{}
 	for _, g := range got {
-		left[NormalizeDebugging(g)]++
+		key := NormalizeDebugging(g)
+		name, ok := sessions[debuggingPeerPort(g)]
+		if !ok {
+			pool[key]++
+			continue
+		}
+		if bySession[name] == nil {
+			bySession[name] = map[string]int{}
+		}
+		bySession[name][key]++
 	}
 	var out []Difference
-	for _, session := range sortedKeys(want) {
-		for _, m := range want[session] {
-			key := NormalizeDebugging(m.Debugging)
-			if left[key] > 0 {
-				left[key]--
-				continue
-			}
-			out = append(out, Difference{Session: session, Step: StepMessages,
+	for _, name := range sortedKeys(want) {
+		out = append(out, missingMessages(name, want[name], bySession[name], pool)...)
+	}
+	for _, name := range sortedKeys(bySession) {
+		out = append(out, extraMessages(name, bySession[name])...)
+	}
+	return append(out, extraMessages("(extra)", pool)...)
+}
+
+// missingMessages takes each wanted message out of the session's own
+// renderings, or else out of the pool, and reports those found in neither.
+func missingMessages(name string, want []Message, own, pool map[string]int) []Difference {
+	var out []Difference
+	for _, m := range want {
+		key := NormalizeDebugging(m.Debugging)
+		switch {
+		case own[key] > 0:
+			own[key]--
+		case pool[key] > 0:
+			pool[key]--
+		default:
+			out = append(out, Difference{Session: name, Step: StepMessages,
 				Detail: fmt.Sprintf("not delivered: %q", key)})
 		}
 	}
+	return out
+}
+
+// extraMessages reports the renderings left over.
+func extraMessages(name string, left map[string]int) []Difference {
+	var out []Difference
 	for _, key := range sortedKeys(left) {
 		for range left[key] {
-			out = append(out, Difference{Session: "(extra)", Step: StepMessages,
+			out = append(out, Difference{Session: name, Step: StepMessages,
 				Detail: fmt.Sprintf("delivered, but not by aiosmtpd: %q", key)})
 		}
 	}
 	return out
 }
+
+// debuggingPeerPort returns the client port in a rendering's X-Peer line
+// (the last number on it: "('127.0.0.1', 5025)" and "127.0.0.1:5025" both
+// end with the port), or 0 when there is none.
+func debuggingPeerPort(msg string) int {
+	for _, line := range strings.Split(msg, "\n") {
+		value, ok := strings.CutPrefix(line, xPeerPrefix)
+		if !ok {
+			continue
+		}
+		end := strings.LastIndexFunc(value, isDigit) + 1
+		start := strings.LastIndexFunc(value[:end], func(r rune) bool { return !isDigit(r) }) + 1
+		port, err := strconv.Atoi(value[start:end])
+		if err != nil {
+			return 0
+		}
+		return port
+	}
+	return 0
+}
+
+// isDigit reports whether r is an ASCII digit.
+func isDigit(r rune) bool { return r >= '0' && r <= '9' }

@@ -21,6 +21,7 @@ type implementation interface {
 func compareWithGolden(t *testing.T, scripts []*Script, impl implementation, allow *AllowList) {
 	var mu sync.Mutex
 	want := map[string][]Message{}
+	ports := map[int]string{}
 	runAll(t, scripts, func(t *testing.T, s *Script) {
 		golden := loadGolden(t, s.Name)
 		got := RunAgainst(t, impl.addr(s.Config), s)
@@ -29,9 +30,10 @@ func compareWithGolden(t *testing.T, scripts []*Script, impl implementation, all
 		}
 		mu.Lock()
 		want[s.Name] = golden.Messages
+		ports[got.LocalPort] = s.Name
 		mu.Unlock()
 	})
-	for _, d := range allow.Explain(CompareMessages(want, impl.deliveries(t))) {
+	for _, d := range allow.Explain(CompareMessages(want, impl.deliveries(t), ports)) {
 		t.Errorf("%v (fix it, or list it in %s)", d, deliberatePath)
 	}
 }

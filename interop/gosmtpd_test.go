@@ -61,7 +61,9 @@ type gosmtpdServer struct {
 func startGosmtpd(t testing.TB, bin string, c Config) *gosmtpdServer {
 	t.Helper()
 	addr := freeAddr(t)
-	args := append([]string{"-n", "-c", "debugging", "stdout", "-l", addr}, c.CLIArgs()...)
+	// The handler's arguments go last: Go's flag package, unlike Python's
+	// argparse, stops at the first argument that is not a flag.
+	args := append(append([]string{"-n", "-l", addr}, c.CLIArgs()...), "-c", "debugging", "stdout")
 	s := &gosmtpdServer{cmd: exec.Command(bin, args...), addr: addr, exited: make(chan struct{})}
 	s.cmd.Stdout, s.cmd.Stderr = &s.stdout, &s.stderr
 	if err := s.cmd.Start(); err != nil {
