@@ -2,7 +2,6 @@ package codec
 
 import (
 	"bytes"
-	"net/netip"
 	"strings"
 	"unicode/utf8"
 )
@@ -262,12 +261,61 @@ func isAddressLiteral(d []byte) bool {
 	}
 	lit := d[1 : len(d)-1]
 	if rest, ok := bytes.CutPrefix(lit, []byte("IPv6:")); ok {
-		a, err := netip.ParseAddr(string(rest))
-		return err == nil && a.Is6()
+		return isIPv6(rest)
 	}
-	if a, err := netip.ParseAddr(string(lit)); err == nil {
-		return a.Is4()
+	if isIPv4(lit) {
+		return true
 	}
 	tag, content, ok := bytes.Cut(lit, []byte(":"))
 	return ok && len(tag) > 0 && len(content) > 0 && isDomain(tag, false)
+}
+
+// isIPv4: four decimal octets 0-255 (RFC 5321 §4.1.3).
+func isIPv4(b []byte) bool {
+	parts := 0
+	for rest, more := b, true; more; parts++ {
+		var p []byte
+		p, rest, more = cutByteMore(rest, '.')
+		n, ok := ParseSize(p)
+		if !ok || n > 255 || len(p) > 3 {
+			return false
+		}
+	}
+	return parts == 4
+}
+
+// isIPv6: hex groups separated by colons, at most one "::", optionally ending
+// in an IPv4 address (RFC 5321 §4.1.3).
+func isIPv6(b []byte) bool {
+	groups, gap := 0, bytes.Count(b, []byte("::"))
+	if gap > 1 || len(b) < 2 {
+		return false
+	}
+	for rest, more := b, true; more; {
+		var g []byte
+		g, rest, more = cutByteMore(rest, ':')
+		switch {
+		case len(g) == 0:
+			continue
+		case !more && bytes.IndexByte(g, '.') >= 0:
+			if !isIPv4(g) {
+				return false
+			}
+			groups += 2
+		case len(g) > 4 || !isHex(g):
+			return false
+		default:
+			groups++
+		}
+	}
+	return groups == 8 && gap == 0 || groups < 8 && gap == 1
+}
+
+func isHex(b []byte) bool {
+	for _, ch := range b {
+		if !(ch >= '0' && ch <= '9' || ch|0x20 >= 'a' && ch|0x20 <= 'f') {
+			return false
+		}
+	}
+	return true
 }
