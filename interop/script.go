@@ -230,6 +230,9 @@ func unescapeOne(s string) ([]byte, int, error) {
 	return nil, 0, fmt.Errorf("unknown escape \\%c", s[0])
 }
 
+// maxRepeat bounds what one \{N:text} escape expands to.
+const maxRepeat = 8 << 20
+
 // unescapeRepeat decodes "{N:text}" at the start of s.
 func unescapeRepeat(s string) ([]byte, int, error) {
 	end := strings.IndexByte(s, '}')
@@ -244,6 +247,9 @@ func unescapeRepeat(s string) ([]byte, int, error) {
 	unit, err := Unescape(s[colon+1 : end])
 	if err != nil {
 		return nil, 0, err
+	}
+	if len(unit) > 0 && n > maxRepeat/len(unit) {
+		return nil, 0, fmt.Errorf("%q repeats to more than %d bytes", s[:end+1], maxRepeat)
 	}
 	return bytes.Repeat(unit, n), end + 1, nil
 }
