@@ -13,6 +13,7 @@ type bench struct {
 	binDir     string
 	logDir     string
 	duration   time.Duration
+	idleWait   time.Duration // how long to wait for other work to leave the cores
 	reps       int
 	serverCPU  string // CPU list for taskset
 	clientCPU  string

@@ -68,12 +68,21 @@ func (b *bench) runSource(sc scenario, res *scenarioResult) {
 }
 
 // backgroundLoad samples how busy the server's and the client's CPUs are
-// while nothing of the benchmark runs.
+// while nothing of the benchmark runs, waiting up to b.idleWait for both to
+// fall below busyThreshold.
 func (b *bench) backgroundLoad() (server, client float64) {
-	s0, _ := readCore(b.serverCPU)
-	c0, _ := readCore(b.clientCPU)
-	time.Sleep(time.Second)
-	s1, _ := readCore(b.serverCPU)
-	c1, _ := readCore(b.clientCPU)
-	return busyFraction(s0, s1), busyFraction(c0, c1)
+	deadline := time.Now().Add(b.idleWait)
+	for {
+		s0, _ := readCore(b.serverCPU)
+		c0, _ := readCore(b.clientCPU)
+		time.Sleep(time.Second)
+		s1, _ := readCore(b.serverCPU)
+		c1, _ := readCore(b.clientCPU)
+		server, client = busyFraction(s0, s1), busyFraction(c0, c1)
+		if (server <= busyThreshold && client <= busyThreshold) || time.Now().After(deadline) {
+			return server, client
+		}
+		fmt.Fprintf(os.Stderr, "  waiting for idle cores (CPU %s %.0f%%, CPU %s %.0f%% busy)\n",
+			b.serverCPU, 100*server, b.clientCPU, 100*client)
+	}
 }
