@@ -44,6 +44,8 @@ type Script struct {
 	Name   string // file name without ".txt"
 	Config Config
 	Items  []Item
+
+	sendBytes int // total of the Data of all items, checked against maxSendBytes
 }
 
 // ItemKind says what a script line asks for.
@@ -141,6 +143,10 @@ func (s *Script) parseLine(n int, line string) error {
 		return err
 	}
 	item.Line = n
+	s.sendBytes += len(item.Data)
+	if s.sendBytes > maxSendBytes {
+		return fmt.Errorf("the script sends more than %d bytes", maxSendBytes)
+	}
 	s.Items = append(s.Items, item)
 	return nil
 }
@@ -197,6 +203,9 @@ func Unescape(s string) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(out)+len(b) > maxLineBytes {
+			return nil, fmt.Errorf("line expands to more than %d bytes", maxLineBytes)
+		}
 		out = append(out, b...)
 		i += used
 	}
@@ -230,8 +239,13 @@ func unescapeOne(s string) ([]byte, int, error) {
 	return nil, 0, fmt.Errorf("unknown escape \\%c", s[0])
 }
 
-// maxRepeat bounds what one \{N:text} escape expands to.
-const maxRepeat = 8 << 20
+// Bounds on what escapes expand to, so that a mistyped count (or a fuzzed
+// script) cannot exhaust memory.
+const (
+	maxRepeat    = 8 << 20  // one \{N:text} escape
+	maxLineBytes = 16 << 20 // one C line
+	maxSendBytes = 64 << 20 // all C lines of a script
+)
 
 // unescapeRepeat decodes "{N:text}" at the start of s.
 func unescapeRepeat(s string) ([]byte, int, error) {

@@ -162,3 +162,14 @@ func FuzzParseScript(f *testing.F) {
 		}
 	})
 }
+
+func TestParseScriptBoundsExpansion(t *testing.T) {
+	line := "C: " + strings.Repeat(`\{1048576:01234567}`, 3) + "\n"
+	if _, err := ParseScript("big-line", []byte(line)); err == nil {
+		t.Error("a 24 MiB line was accepted")
+	}
+	many := strings.Repeat("C: "+`\{1048576:0123456}`+"\n", 10)
+	if _, err := ParseScript("big-script", []byte(many)); err == nil {
+		t.Error("a 70 MiB script was accepted")
+	}
+}
