@@ -154,8 +154,8 @@ func isClose(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET)
 }
 
-// readLine returns one line without its CRLF (or LF). The slice is valid
-// until the next read.
+// readLine returns one line without its CRLF (or LF), in a new slice owned
+// by the caller.
 func (p *player) readLine() ([]byte, error) {
 	var line []byte
 	for {
