@@ -21,33 +21,41 @@ type loadResult struct {
 	MBPerSec   float64 `json:"mb_per_sec"`
 	P50Micros  float64 `json:"p50_us"`
 	P99Micros  float64 `json:"p99_us"`
-	ClientCPU  float64 `json:"client_cpu"`
 }
 
 // runLoad runs smtpload pinned to cpu against addr for d and returns its
-// figures.
-func runLoad(smtpload, cpu, addr string, flags []string, d time.Duration) (loadResult, error) {
+// figures and the CPU time its process used.
+func runLoad(smtpload, cpu, addr string, flags []string, d time.Duration) (loadResult, time.Duration, error) {
 	args := append([]string{"-c", cpu, smtpload, "-addr", addr, "-d", d.String(), "-json"}, flags...)
 	ctx, cancel := context.WithTimeout(context.Background(), d+2*time.Minute)
 	defer cancel()
-	out, err := runCaptured(exec.CommandContext(ctx, "taskset", args...))
+	cmd := exec.CommandContext(ctx, "taskset", args...)
+	out, err := runCaptured(cmd)
 	if err != nil {
-		return loadResult{}, err
+		return loadResult{}, 0, err
 	}
 	var res loadResult
 	if err := json.Unmarshal(lastLine(out), &res); err != nil {
-		return loadResult{}, fmt.Errorf("smtpload output %q: %w", out, err)
+		return loadResult{}, 0, fmt.Errorf("smtpload output %q: %w", out, err)
 	}
-	return res, nil
+	return res, processCPU(cmd), nil
+}
+
+// processCPU returns the user and system time of a finished command.
+func processCPU(cmd *exec.Cmd) time.Duration {
+	if cmd.ProcessState == nil {
+		return 0
+	}
+	return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 }
 
 // sourceResult is what a run of Postfix's smtp-source measured, timed from
 // outside since it reports nothing itself.
 type sourceResult struct {
-	Messages  int64
-	Seconds   float64
-	ClientCPU float64 // its CPU time over wall time
-	Err       error   // it gives up at the first unexpected reply
+	Messages int64
+	Seconds  float64
+	CPU      time.Duration // its user and system time
+	Err      error         // it gives up at the first unexpected reply
 }
 
 // runSource runs smtp-source pinned to cpu, sending count messages in all.
@@ -62,10 +70,7 @@ func runSource(cpu, addr string, flags []string, count int64, limit time.Duratio
 	cmd := exec.CommandContext(ctx, "taskset", args...)
 	start := time.Now()
 	_, err := runCaptured(cmd)
-	res := sourceResult{Seconds: time.Since(start).Seconds(), Err: err}
-	if ps := cmd.ProcessState; ps != nil {
-		res.ClientCPU = (ps.UserTime() + ps.SystemTime()).Seconds() / res.Seconds
-	}
+	res := sourceResult{Seconds: time.Since(start).Seconds(), CPU: processCPU(cmd), Err: err}
 	if ctx.Err() != nil {
 		res.Err = fmt.Errorf("killed after %v", limit)
 	}

@@ -24,10 +24,9 @@ type bench struct {
 // outcome is what a client reported about one run.
 type outcome struct {
 	messages             int64
-	seconds              float64
 	msgsPerSec, mbPerSec float64
 	p50, p99             float64
-	clientCPU            float64
+	clientCPU            time.Duration // the client process's CPU time, set-up included
 	errors               int64
 	firstError           string
 }
@@ -55,7 +54,9 @@ func (b *bench) measure(sc scenario, srv server, client string, rep int, drive f
 	cpu0, errCPU0 := rs.cpuTime()
 	srvCore0, _ := readCore(b.serverCPU)
 	cliCore0, _ := readCore(b.clientCPU)
+	start := time.Now()
 	out, err := drive(addr)
+	wall := time.Since(start)
 	srvCore1, _ := readCore(b.serverCPU)
 	cliCore1, _ := readCore(b.clientCPU)
 	cpu1, errCPU1 := rs.cpuTime()
@@ -68,24 +69,43 @@ func (b *bench) measure(sc scenario, srv server, client string, rep int, drive f
 	case errCPU0 != nil || errCPU1 != nil || errRSS != nil:
 		smp.Failure = fmt.Sprintf("reading /proc: %v %v %v", errCPU0, errCPU1, errRSS)
 	}
-	fill(&smp, out, cpu1-cpu0, rss)
+	fill(&smp, out, cpu1-cpu0, wall, rss)
 	smp.ServerCore = busyFraction(srvCore0, srvCore1)
 	smp.ClientCore = busyFraction(cliCore0, cliCore1)
+	markDisturbed(&smp)
 	return b.record(smp)
 }
 
-// fill copies a client's outcome and the server's usage into smp.
-func fill(smp *sample, out outcome, serverCPU time.Duration, rss int64) {
+// fill copies a client's outcome and the server's usage into smp. CPU
+// shares are over wall, the whole client run, as the CPUs' busy times are.
+func fill(smp *sample, out outcome, serverCPU, wall time.Duration, rss int64) {
 	smp.MsgsPerSec, smp.MBPerSec = out.msgsPerSec, out.mbPerSec
 	smp.P50Micros, smp.P99Micros = out.p50, out.p99
-	smp.ClientCPU, smp.Errors, smp.FirstError = out.clientCPU, out.errors, out.firstError
+	smp.Errors, smp.FirstError = out.errors, out.firstError
 	smp.PeakRSS = rss
-	if out.seconds > 0 {
-		smp.ServerCPU = serverCPU.Seconds() / out.seconds
+	if wall > 0 {
+		smp.ServerCPU = serverCPU.Seconds() / wall.Seconds()
+		smp.ClientCPU = out.clientCPU.Seconds() / wall.Seconds()
 	}
 	if out.messages > 0 {
 		smp.CPUPerMsg = float64(serverCPU.Microseconds()) / float64(out.messages)
 	}
+}
+
+// foreignThreshold is the share of a pinned CPU that other processes may
+// take before a measurement counts as disturbed. Undisturbed runs here show
+// a few percent: kernel threads and the rounding of tick-based accounting.
+const foreignThreshold = 0.10
+
+// markDisturbed estimates, for each pinned CPU, the time neither the
+// server nor the client process accounts for: the CPU's busy time less the
+// process's own CPU time (which includes the softirq work done in its
+// context).
+func markDisturbed(smp *sample) {
+	smp.ForeignServer = max(smp.ServerCore-smp.ServerCPU, 0)
+	smp.ForeignClient = max(smp.ClientCore-smp.ClientCPU, 0)
+	smp.Disturbed = smp.Failure == "" &&
+		(smp.ForeignServer > foreignThreshold || smp.ForeignClient > foreignThreshold)
 }
 
 // record logs smp as one JSON line and a progress line, and returns it.
@@ -99,6 +119,9 @@ func (b *bench) record(smp sample) sample {
 	if smp.Failure != "" {
 		status = "FAILED: " + smp.Failure
 	}
+	if smp.Disturbed {
+		status += " [disturbed]"
+	}
 	fmt.Fprintf(os.Stderr, "  [%s #%d] %-10s %-11s %s\n", smp.Scenario, smp.Rep, smp.Server, smp.Client, status)
 	return smp
 }
@@ -106,9 +129,9 @@ func (b *bench) record(smp sample) sample {
 // withSmtpload returns a driver that runs smtpload with the scenario's flags.
 func (b *bench) withSmtpload(sc scenario) func(string) (outcome, error) {
 	return func(addr string) (outcome, error) {
-		r, err := runLoad(filepath.Join(b.binDir, "smtpload"), b.clientCPU, addr, sc.load, b.duration)
-		return outcome{messages: r.Messages, seconds: r.Seconds, msgsPerSec: r.MsgsPerSec,
-			mbPerSec: r.MBPerSec, p50: r.P50Micros, p99: r.P99Micros, clientCPU: r.ClientCPU,
+		r, cpu, err := runLoad(filepath.Join(b.binDir, "smtpload"), b.clientCPU, addr, sc.load, b.duration)
+		return outcome{messages: r.Messages, msgsPerSec: r.MsgsPerSec,
+			mbPerSec: r.MBPerSec, p50: r.P50Micros, p99: r.P99Micros, clientCPU: cpu,
 			errors: r.Errors, firstError: r.FirstError}, err
 	}
 }
@@ -118,7 +141,7 @@ func (b *bench) withSource(sc scenario, count int64) func(string) (outcome, erro
 	return func(addr string) (outcome, error) {
 		limit := max(20*b.duration, time.Minute)
 		r := runSource(b.clientCPU, addr, sc.source, count, limit)
-		out := outcome{messages: r.Messages, seconds: r.Seconds, clientCPU: r.ClientCPU}
+		out := outcome{messages: r.Messages, clientCPU: r.CPU}
 		if r.Err != nil {
 			// It stops at the first refusal, so the run measured nothing.
 			out.errors = 1

@@ -9,7 +9,8 @@ import (
 )
 
 // legend explains the columns of every table.
-const legend = "Columns: msgs/s and MB/s (10^6 message bytes) delivered; vs go-smtp, the ratio of msgs/s; " +
+const legend = "Columns: msgs/s and MB/s (10^6 message bytes) delivered; vs go-smtp, the median over " +
+	"repetitions of the ratio of msgs/s within each repetition; " +
 	"p50/p99, the latency of a message from its first write to its last reply; server µs/msg, the " +
 	"server process's CPU time (user + system, /proc/PID/stat) per message; server core and client " +
 	"core, how busy each pinned CPU was (/proc/stat, interrupts and softirq included: on loopback much " +
@@ -82,7 +83,7 @@ func writeTargets(w io.Writer, results []scenarioResult) {
 			continue
 		}
 		fmt.Fprintf(w, "| %s | %s | %.0f msgs/s, %.1f MB/s | %.0f msgs/s, %.1f MB/s | %s |\n", res.sc.key,
-			res.sc.target, d.msgsPerSec, d.mbPerSec, s.msgsPerSec, s.mbPerSec, ratio(d.msgsPerSec, s.msgsPerSec))
+			res.sc.target, d.msgsPerSec, d.mbPerSec, s.msgsPerSec, s.mbPerSec, ratioTo(gd, gs))
 	}
 	fmt.Fprintln(w)
 }
@@ -96,7 +97,7 @@ func writeScenario(w io.Writer, res scenarioResult) {
 	for _, s := range res.servers {
 		sum := res.load[s.name].summarize()
 		fmt.Fprintf(w, "| %s | %.0f | %.2f | %s | %.2f | %.2f | %.1f | %.0f%% | %.0f%% | %.1f | %d |\n",
-			s.name, sum.msgsPerSec, sum.mbPerSec, ratioTo(sum, ref), sum.p50/1000, sum.p99/1000,
+			s.name, sum.msgsPerSec, sum.mbPerSec, ratioTo(res.load[s.name], ref), sum.p50/1000, sum.p99/1000,
 			sum.cpuPerMsg, 100*sum.serverCore, 100*sum.clientCore, sum.peakRSS/(1<<20), sum.errors)
 	}
 	writeNotes(w, res, res.load)
@@ -127,7 +128,7 @@ func writeSourceTable(w io.Writer, res scenarioResult) {
 	for _, s := range res.servers {
 		sum := res.source[s.name].summarize()
 		fmt.Fprintf(w, "| %s | %.0f | %.2f | %s | %.1f | %.0f%% | %.0f%% | %.1f | %d |\n",
-			s.name, sum.msgsPerSec, sum.mbPerSec, ratioTo(sum, ref),
+			s.name, sum.msgsPerSec, sum.mbPerSec, ratioTo(res.source[s.name], ref),
 			sum.cpuPerMsg, 100*sum.serverCore, 100*sum.clientCore, sum.peakRSS/(1<<20), sum.errors)
 	}
 	writeNotes(w, res, res.source)
@@ -150,16 +151,29 @@ func writeSkipped(w io.Writer, res scenarioResult) {
 	}
 }
 
-func ratioTo(s summary, ref *cell) string {
+// ratioTo formats c's throughput relative to ref's, as the median of the
+// ratios within each repetition: servers of one repetition run minutes
+// apart at most, so a slow drift of the machine cancels out.
+func ratioTo(c, ref *cell) string {
 	if ref == nil {
 		return "n/a"
 	}
-	return ratio(s.msgsPerSec, ref.summarize().msgsPerSec)
+	if r := repRatio(c, ref); r > 0 {
+		return fmt.Sprintf("%.2fx", r)
+	}
+	return "n/a"
 }
 
-func ratio(a, b float64) string {
-	if b == 0 {
-		return "n/a"
+// repRatio returns the median over repetitions of c's msgs/s divided by
+// ref's, counting only repetitions where both runs measured something.
+func repRatio(c, ref *cell) float64 {
+	var ratios []float64
+	for _, a := range c.samples {
+		for _, b := range ref.samples {
+			if a.Rep == b.Rep && a.Failure == "" && b.Failure == "" && b.MsgsPerSec > 0 {
+				ratios = append(ratios, a.MsgsPerSec/b.MsgsPerSec)
+			}
+		}
 	}
-	return fmt.Sprintf("%.2fx", a/b)
+	return median(ratios)
 }

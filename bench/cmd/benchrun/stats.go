@@ -20,10 +20,16 @@ type sample struct {
 	ClientCPU  float64 `json:"client_cpu"`
 	ServerCore float64 `json:"server_core_busy"` // the server's CPU, from /proc/stat, softirq included
 	ClientCore float64 `json:"client_core_busy"`
-	PeakRSS    int64   `json:"peak_rss"`
-	Errors     int64   `json:"errors"`
-	Failure    string  `json:"failure,omitempty"` // why the run measured nothing
-	FirstError string  `json:"first_error,omitempty"`
+	// Other processes' estimated share of each CPU, and whether it was
+	// enough to spoil the figures (see markDisturbed).
+	ForeignServer float64 `json:"foreign_server_cpu"`
+	ForeignClient float64 `json:"foreign_client_cpu"`
+	Disturbed     bool    `json:"disturbed"`
+	Reruns        int     `json:"reruns"` // disturbed tries thrown away before this one
+	PeakRSS       int64   `json:"peak_rss"`
+	Errors        int64   `json:"errors"`
+	Failure       string  `json:"failure,omitempty"` // why the run measured nothing
+	FirstError    string  `json:"first_error,omitempty"`
 }
 
 // cell gathers the repetitions of one server in one scenario and client.

@@ -28,3 +28,16 @@ func TestSummarizeSkipsFailedRunsAndSumsErrors(t *testing.T) {
 		t.Errorf("note %q", got)
 	}
 }
+
+func TestMarkDisturbedComparesCoreBusyWithProcessCPU(t *testing.T) {
+	quiet := sample{ServerCore: 0.99, ServerCPU: 0.97, ClientCore: 0.92, ClientCPU: 0.90}
+	markDisturbed(&quiet)
+	if quiet.Disturbed {
+		t.Errorf("quiet run marked disturbed: %+v", quiet)
+	}
+	busy := sample{ServerCore: 1, ServerCPU: 1, ClientCore: 0.88, ClientCPU: 0.16}
+	markDisturbed(&busy)
+	if !busy.Disturbed || busy.ForeignClient < 0.7 {
+		t.Errorf("client CPU shared with other work not marked: %+v", busy)
+	}
+}
