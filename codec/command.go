@@ -26,7 +26,8 @@ const (
 	NumVerbs // the number of verbs, for tables indexed by Verb
 )
 
-// String returns the command name in upper case ("UNKNOWN" for VerbUnknown).
+// String returns the command name in upper case ("UNKNOWN" for VerbUnknown
+// and for values outside the enumeration).
 func (v Verb) String() string {
 	if v < NumVerbs {
 		return verbNames[v]
@@ -52,30 +53,33 @@ func lookupVerb(name []byte) Verb {
 
 // Command is one parsed command line, without its CRLF. Name is the verb as
 // sent (any case); Arg is the rest of the line after the single space that
-// follows the verb, with trailing spaces removed ("" when there is none).
-// For MAIL and RCPT, Arg starts after "FROM:" / "TO:" (any case, with any
-// spaces after the colon removed, as many clients send them).
-// Both slices point into the line passed to ParseCommand.
+// follows the verb, with trailing spaces and tabs removed (empty when there is
+// none). For MAIL and RCPT, Arg starts after "FROM:" / "TO:" (any case), with
+// any spaces after the colon removed, as many clients send "MAIL FROM: <a@b>".
+//
+// Both slices point into the line passed to ParseCommand and are valid as
+// long as that line is.
 type Command struct {
 	Verb Verb
 	Name []byte
 	Arg  []byte
 }
 
-// ParseCommand parses one command line (without CRLF). It never allocates.
-// It returns ErrBadSyntax for MAIL without "FROM:" or RCPT without "TO:", and
-// ErrBadLine for a line containing a bare CR, a bare LF or a NUL (never a
-// command separator: Exim CVE-2020-28021).
+// ParseCommand parses one command line (without CRLF). The verb ends at the
+// first space or at the end of the line and is matched ignoring case. It never
+// allocates.
+//
+// It returns ErrBadLine, and a zero Command, for a line that holds a bare CR,
+// a bare LF or a NUL: such a byte is never a command separator (Exim
+// CVE-2020-28021) and must not reach a header or a log. It returns
+// ErrBadSyntax for MAIL without "FROM:" or RCPT without "TO:"; Verb and Name
+// are then set, so that the caller can answer with that command's syntax
+// error.
 func ParseCommand(line []byte) (Command, error) {
-	for _, ch := range line {
-		if ch == '\r' || ch == '\n' || ch == 0 {
-			return Command{}, ErrBadLine
-		}
+	if hasControl(line) {
+		return Command{}, ErrBadLine
 	}
-	name, arg := line, []byte(nil)
-	if i := bytes.IndexByte(line, ' '); i >= 0 {
-		name, arg = line[:i], line[i+1:]
-	}
+	name, arg, _ := cutByteMore(line, ' ')
 	arg = bytes.TrimRight(arg, " \t")
 	cmd := Command{Verb: lookupVerb(name), Name: name, Arg: arg}
 	switch cmd.Verb {
@@ -87,18 +91,26 @@ func ParseCommand(line []byte) (Command, error) {
 	return cmd, nil
 }
 
+// hasControl reports whether line holds a CR, an LF or a NUL.
+// Three vectorised scans beat one byte loop on lines of any useful length.
+func hasControl(line []byte) bool {
+	return bytes.IndexByte(line, '\r') >= 0 || bytes.IndexByte(line, '\n') >= 0 ||
+		bytes.IndexByte(line, 0) >= 0
+}
+
 // cutKeyword removes "FROM:" or "TO:" and the spaces after it from Arg.
 func cutKeyword(cmd Command, kw string) (Command, error) {
-	if len(cmd.Arg) < len(kw) || !EqualFold(cmd.Arg[:len(kw)], kw) {
+	if !hasPrefixFold(cmd.Arg, kw) {
 		return cmd, ErrBadSyntax
 	}
 	cmd.Arg = bytes.TrimLeft(cmd.Arg[len(kw):], " ")
 	return cmd, nil
 }
 
-// LooksLikeHTTP reports whether a command line is an HTTP request line
-// (GET, POST, HEAD, PUT, CONNECT, OPTIONS followed by a space): a
-// cross-protocol attempt the core answers with an error and a close.
+// LooksLikeHTTP reports whether a command line is an HTTP request line (GET,
+// POST, HEAD, PUT, DELETE, CONNECT or OPTIONS, upper case as HTTP requires,
+// followed by a space): a cross-protocol attempt (ALPACA) that the core
+// answers with an error and a close.
 func LooksLikeHTTP(line []byte) bool {
 	for _, m := range httpMethods {
 		if len(line) > len(m) && string(line[:len(m)]) == m && line[len(m)] == ' ' {
@@ -108,4 +120,4 @@ func LooksLikeHTTP(line []byte) bool {
 	return false
 }
 
-var httpMethods = [...]string{"GET", "POST", "HEAD", "PUT", "CONNECT", "OPTIONS", "DELETE"}
+var httpMethods = [...]string{"GET", "POST", "HEAD", "PUT", "DELETE", "CONNECT", "OPTIONS"}

@@ -1,0 +1,42 @@
+package codec
+
+// DecodeXtext decodes an RFC 3461 §4 xtext (the values of AUTH=, ENVID=,
+// ORCPT=) in place: printable ASCII but "+" and "=" stands for itself, and
+// "+" followed by two upper-case hex digits for the octet they spell. It
+// returns the decoded prefix of s (s's bytes are overwritten; out is valid
+// as long as s is), or ok false when s is malformed. It never allocates.
+func DecodeXtext(s []byte) (out []byte, ok bool) {
+	w := 0
+	for r := 0; r < len(s); r++ {
+		ch := s[r]
+		switch {
+		case ch == '+':
+			if r+2 >= len(s) {
+				return nil, false
+			}
+			hi, okHi := unhex(s[r+1])
+			lo, okLo := unhex(s[r+2])
+			if !okHi || !okLo {
+				return nil, false
+			}
+			ch = hi<<4 | lo
+			r += 2
+		case ch < '!' || ch > '~' || ch == '=':
+			return nil, false
+		}
+		s[w] = ch
+		w++
+	}
+	return s[:w], true
+}
+
+// unhex decodes an upper-case hex digit (RFC 3461 §4: hexchar is upper case).
+func unhex(ch byte) (byte, bool) {
+	switch {
+	case ch >= '0' && ch <= '9':
+		return ch - '0', true
+	case ch >= 'A' && ch <= 'F':
+		return ch - 'A' + 10, true
+	}
+	return 0, false
+}
