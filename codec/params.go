@@ -45,8 +45,7 @@ func (p *Params) Get(key string) (value []byte, ok bool) {
 // (RFC 6531 §3.3). Runs of spaces between items are accepted. It returns
 // ErrBadSyntax and empty Params for a malformed item or more than MaxParams.
 // It never allocates.
-func ParseParams(s []byte, allowUTF8 bool) (Params, error) {
-	var p Params
+func ParseParams(s []byte, allowUTF8 bool) (p Params, err error) {
 	for more := true; more; {
 		var item []byte
 		item, s, more = cutByteMore(s, ' ')
