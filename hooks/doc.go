@@ -1,9 +1,28 @@
-// Package hooks is gosmtpd's handler API: optional one-method interfaces, one
-// per aiosmtpd handle_* hook, and the Dispatcher, the one place that turns a
-// core Ask into a handler call and a handler's error into a reply.
+// Package hooks is gosmtpd's handler API: optional one-method interfaces,
+// one per aiosmtpd handle_* hook, and the Dispatcher, the one place that
+// turns a question of the protocol core (fsm.Ask) into a handler call and the
+// handler's answer into a decision (fsm.Decision).
 //
-// A handler implements only the hooks it needs (net/http style); the core is
-// told which, so hooks nobody implements cost nothing. A hook returns nil for
-// the default reply, a Reply to choose one, or any other error, which becomes
-// "451 4.3.0" without its text reaching the client.
+// A handler implements only the hooks it needs, in the style of net/http:
+// the Dispatcher discovers them by type assertion once and tells the core
+// which hooks to ask, so hooks nobody implements cost nothing. Every hook
+// takes a context first; it is cancelled when the client goes, when the
+// server stops, or when the hook overruns its time limit.
+//
+// A hook returns nil for the default reply, a Reply to choose the reply
+// (code, enhanced status code, text), or any other error, which becomes
+// "451 4.3.0" without its text reaching the client (it may hold internals).
+// A panic ends that session only, with "421 4.3.0". An ExceptionHandler may
+// choose other replies for failures.
+//
+// The message reaches the DATA hook as a stream (an io.Reader), handed over
+// chunk by chunk as it arrives: a 100 MiB message costs no more memory than a
+// 1 KiB one. ReadMessage reads it whole, up to a limit, for handlers that want
+// bytes. The stream fails with io.ErrUnexpectedEOF when the client goes before
+// the end of the message, and with the core's cause (fsm.ErrMessageTooBig,
+// ...) when the message is refused while it streams; the client then gets no
+// positive reply whatever the hook returns.
+//
+// AUTH is split in two: a Mechanism (PLAIN and LOGIN are built in) runs the
+// SASL exchange and produces Credentials; an Authenticator decides them.
 package hooks

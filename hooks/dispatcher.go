@@ -1,0 +1,139 @@
+package hooks
+
+import (
+	"strings"
+
+	"github.com/gosmtpd/gosmtpd/fsm"
+)
+
+// Config configures a Dispatcher.
+type Config struct {
+	Handler Handler // nil: accept every command, discard every message
+
+	// Authenticator decides AUTH; nil: the Handler's own Authenticate
+	// method, if it has one. Without either, AUTH is not offered.
+	Authenticator Authenticator
+	// Mechanisms are the SASL mechanisms offered, in order; nil: PLAIN and
+	// LOGIN.
+	Mechanisms []Mechanism
+
+	// Hostname names the server in the 421 replies of failed sessions.
+	Hostname string
+	// LMTP: the core speaks LMTP, so that DATA is answered per recipient.
+	LMTP bool
+}
+
+// Dispatcher turns the core's questions into handler calls. It is made once
+// per server and shared by its sessions: it holds only what the handler
+// implements, discovered by type assertion once. Each session calls hooks
+// through its own Caller.
+type Dispatcher struct {
+	hostname string
+	lmtpMode bool
+	hooks    fsm.HookSet
+	mechs    []Mechanism
+	names    []string // mechanism names, upper case, for fsm.Config
+	commands []Command
+
+	helo      HELOHandler
+	ehlo      EHLOHandler
+	lhlo      LHLOHandler
+	mail      MAILHandler
+	rcpt      RCPTHandler
+	data      DATAHandler
+	lmtp      LMTPHandler
+	rset      RSETHandler
+	noop      NOOPHandler
+	quit      QUITHandler
+	vrfy      VRFYHandler
+	command   CommandHandler
+	proxy     PROXYHandler
+	starttls  STARTTLSHandler
+	exception ExceptionHandler
+	auth      Authenticator
+}
+
+// NewDispatcher returns the Dispatcher for cfg.
+func NewDispatcher(cfg Config) *Dispatcher {
+	d := &Dispatcher{hostname: cfg.Hostname, lmtpMode: cfg.LMTP}
+	if d.hostname == "" {
+		d.hostname = "localhost"
+	}
+	d.discover(cfg.Handler)
+	d.auth = cfg.Authenticator
+	if d.auth == nil {
+		d.auth, _ = cfg.Handler.(Authenticator)
+	}
+	if d.auth != nil {
+		d.mechs = cfg.Mechanisms
+		if d.mechs == nil {
+			d.mechs = DefaultMechanisms()
+		}
+		for _, m := range d.mechs {
+			d.names = append(d.names, strings.ToUpper(m.Name()))
+		}
+	}
+	if d.command != nil {
+		d.commands = d.command.Commands()
+	}
+	d.hooks = d.hookSet(cfg.Handler != nil)
+	return d
+}
+
+// discover finds the hooks h implements.
+func (d *Dispatcher) discover(h Handler) {
+	d.helo, _ = h.(HELOHandler)
+	d.ehlo, _ = h.(EHLOHandler)
+	d.lhlo, _ = h.(LHLOHandler)
+	d.mail, _ = h.(MAILHandler)
+	d.rcpt, _ = h.(RCPTHandler)
+	d.data, _ = h.(DATAHandler)
+	d.lmtp, _ = h.(LMTPHandler)
+	d.rset, _ = h.(RSETHandler)
+	d.noop, _ = h.(NOOPHandler)
+	d.quit, _ = h.(QUITHandler)
+	d.vrfy, _ = h.(VRFYHandler)
+	d.command, _ = h.(CommandHandler)
+	d.proxy, _ = h.(PROXYHandler)
+	d.starttls, _ = h.(STARTTLSHandler)
+	d.exception, _ = h.(ExceptionHandler)
+}
+
+// hookSet is the set of hooks the core must ask: those a handler answers,
+// plus, when there is a handler at all, those that keep the Session and the
+// Envelope up to date. With no handler the core answers everything itself.
+func (d *Dispatcher) hookSet(handler bool) fsm.HookSet {
+	set := fsm.HookSet(1 << fsm.HookNone) // never 0, which means "all"
+	add := func(ok bool, hs ...fsm.Hook) {
+		for _, h := range hs {
+			if ok {
+				set = set.With(h)
+			}
+		}
+	}
+	add(handler || d.auth != nil, fsm.HookHELO, fsm.HookEHLO, fsm.HookLHLO,
+		fsm.HookMAIL, fsm.HookRCPT, fsm.HookRSET)
+	add(d.data != nil || d.lmtp != nil, fsm.HookDATA)
+	add(d.noop != nil, fsm.HookNOOP)
+	add(d.quit != nil, fsm.HookQUIT)
+	add(d.vrfy != nil, fsm.HookVRFY)
+	add(d.command != nil, fsm.HookCommand)
+	add(len(d.mechs) > 0, fsm.HookAUTH, fsm.HookAUTHNext)
+	return set
+}
+
+// Configure sets what cfg must agree on with the dispatcher: the hooks the
+// core asks, the SASL mechanisms it offers and the custom commands it
+// knows. Other fields are left alone.
+func (d *Dispatcher) Configure(cfg *fsm.Config) {
+	cfg.Hooks = d.hooks
+	cfg.AuthMechanisms = d.names
+	cfg.Commands = d.commands
+}
+
+// Hooks returns the set of hooks the core must ask.
+func (d *Dispatcher) Hooks() fsm.HookSet { return d.hooks }
+
+// Mechanisms returns the names of the SASL mechanisms offered, upper case.
+// The slice belongs to the Dispatcher: do not change it.
+func (d *Dispatcher) Mechanisms() []string { return d.names }

@@ -1,0 +1,101 @@
+package hooks
+
+import (
+	"context"
+	"crypto/tls"
+	"net/netip"
+	"slices"
+)
+
+// Session is what is known of the client: aiosmtpd's Session. The server
+// fills it in as the dialogue goes; handlers read it. A hook may read it
+// during its call only: do not keep the pointer (a session whose hook
+// overran its time limit goes on with a copy).
+type Session struct {
+	ID       string // unique within the process, for logs
+	Peer     string // the client's address, "ip:port"; under PROXY the original client's
+	Local    string // the server's address the client connected to
+	HeloName string // the name given by the accepted HELO, EHLO or LHLO
+	Extended bool   // EHLO or LHLO rather than HELO
+
+	// TLS is the state of the connection's TLS; nil before STARTTLS. Under
+	// SMTPS (implicit TLS) it is set from the start.
+	TLS *tls.ConnectionState
+
+	// Proxy holds the PROXY protocol header the connection started with,
+	// nil when there was none.
+	Proxy *ProxyInfo
+
+	// AuthID is the identity the client authenticated as ("" when none):
+	// the authorization identity when the client asked for one, else the
+	// user name. AuthMechanism names the SASL mechanism used.
+	AuthID        string
+	AuthMechanism string
+
+	ctx context.Context
+}
+
+// NewSession returns a Session whose context is ctx: the driver cancels it
+// when the client goes or the server stops.
+func NewSession(ctx context.Context) *Session { return &Session{ctx: ctx} }
+
+// Context returns the session's context, cancelled when the client goes or
+// the server stops. Hooks receive a context derived from it.
+func (s *Session) Context() context.Context {
+	if s.ctx == nil {
+		return context.Background()
+	}
+	return s.ctx
+}
+
+// Authenticated reports whether AUTH succeeded in this session.
+func (s *Session) Authenticated() bool { return s.AuthMechanism != "" }
+
+// greeted records an accepted HELO, EHLO or LHLO.
+func (s *Session) greeted(name string, extended bool) {
+	s.HeloName, s.Extended = name, extended
+}
+
+// restart forgets what a TLS handshake invalidates (RFC 3207 §4.2).
+func (s *Session) restart(state *tls.ConnectionState) {
+	s.TLS = state
+	s.HeloName, s.Extended = "", false
+	s.AuthID, s.AuthMechanism = "", ""
+}
+
+// ProxyInfo is what a PROXY protocol header (v1 or v2) said about the
+// connection before the load balancer relayed it.
+type ProxyInfo struct {
+	Version     int            // 1 or 2
+	Local       bool           // a v2 LOCAL command (a health check): no addresses
+	Source      netip.AddrPort // the original client
+	Destination netip.AddrPort // the address the client connected to
+	TLVs        []ProxyTLV     // v2 type-length-value extensions
+}
+
+// ProxyTLV is one PROXY v2 extension.
+type ProxyTLV struct {
+	Type  byte
+	Value []byte
+}
+
+// Envelope is the current mail transaction: aiosmtpd's Envelope. The server
+// fills it as MAIL and RCPT are accepted; the message itself reaches the
+// DATA hook as a stream. A new Envelope starts with every transaction.
+type Envelope struct {
+	MailFrom    string   // the reverse-path's mailbox; "" for the null path <>
+	MailOptions []string // MAIL parameters as sent, "KEY=value" or "KEY"
+	SMTPUTF8    bool     // MAIL carried SMTPUTF8 (RFC 6531)
+	RcptTos     []string // accepted recipients, in order
+	RcptOptions [][]string
+}
+
+// clone returns a deep copy of e, so that a hook that overran its time
+// keeps an envelope no one else changes.
+func (e *Envelope) clone() *Envelope {
+	c := *e
+	c.MailOptions = slices.Clone(e.MailOptions)
+	c.RcptTos = slices.Clone(e.RcptTos)
+	c.RcptOptions = slices.Clone(e.RcptOptions)
+	return &c
+}
