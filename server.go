@@ -10,169 +10,153 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/semaphore"
+
 	"github.com/gosmtpd/gosmtpd/fsm"
 	"github.com/gosmtpd/gosmtpd/hooks"
 	"github.com/gosmtpd/gosmtpd/transport"
 )
 
-// ErrServerClosed is returned by Serve after Shutdown or Close.
+// ErrServerClosed is returned by Serve and the ListenAndServe methods after
+// Shutdown or Close.
 var ErrServerClosed = errors.New("gosmtpd: server closed")
 
-// Server is an SMTP or LMTP server. Its zero value serves on ":25" with no
-// handler (every message accepted and discarded). Fields must not change
-// after Serve is called.
+// Reply is an SMTP reply; a hook returns one to choose its reply.
+type Reply = hooks.Reply
+
+// Server is an SMTP or LMTP server, in the style of net/http.Server. The
+// zero value serves on ":25", accepts every message and discards it. Set
+// the fields before the first Serve; they must not change afterwards.
 type Server struct {
-	Addr      string        // "host:port"; default ":25"
-	Handler   hooks.Handler // nil: accept and discard
-	Hostname  string        // default os.Hostname()
-	Ident     string        // greeting text after the hostname
-	LMTP      bool
-	TLSConfig *tls.Config // enables STARTTLS; required by ListenAndServeTLS
-	// RequireTLS refuses mail commands before STARTTLS (530).
-	RequireTLS     bool
-	MaxMessageSize int64         // default 32 MiB; <0 unlimited
-	SMTPUTF8       bool          // offer SMTPUTF8
-	Timeout        time.Duration // per command; default 5 minutes
+	Addr     string        // "host:port" for ListenAndServe; default ":25" ("localhost" binds IPv4 and IPv6)
+	Handler  hooks.Handler // the hooks; nil: accept and discard
+	Hostname string        // in the greeting and replies; default os.Hostname()
+	Ident    string        // greeting text after the hostname; default "gosmtpd"
+	LMTP     bool          // speak LMTP (RFC 2033) instead of SMTP
+
+	// TLSConfig enables STARTTLS; ServeTLS and ListenAndServeTLS serve
+	// implicit TLS with it.
+	TLSConfig  *tls.Config
+	RequireTLS bool // refuse mail commands before STARTTLS (530 5.7.0)
+
+	// Authenticator decides AUTH; nil: the Handler's Authenticate method,
+	// if any. AuthMechanisms are offered (nil: PLAIN and LOGIN).
+	Authenticator  hooks.Authenticator
+	AuthMechanisms []hooks.Mechanism
+	AuthRequired   bool // refuse mail commands before AUTH (530 5.7.0)
+	AuthCleartext  bool // offer AUTH before TLS (by default only under TLS)
+
+	MaxMessageSize int64 // 0: 32 MiB; <0: unlimited
+	MaxRecipients  int   // per message; 0: 1000
+	SMTPUTF8       bool  // offer SMTPUTF8 (RFC 6531)
+	// MaxConnections bounds the sessions served at once; the excess gets
+	// "421 4.3.2" and is closed. 0: no limit.
+	MaxConnections int
+
+	Timeout             time.Duration // waiting for a command; 0: 5 minutes
+	DataTimeout         time.Duration // waiting for each block of a message; 0: 3 minutes
+	HandlerTimeout      time.Duration // per hook call; 0: 5 minutes; <0: no limit
+	WriteTimeout        time.Duration // per write; 0: 1 minute
+	TLSHandshakeTimeout time.Duration // 0: 30 seconds
+
+	// Proxy expects a PROXY protocol header from trusted peers.
+	Proxy *transport.ProxyOptions
 	// Core, when set, is the starting point of every session's protocol
-	// configuration (limits, extensions); the fields above override it.
+	// configuration (limits, extensions, policies); the fields above
+	// override it where they are set.
 	Core   *fsm.Config
-	Logger *slog.Logger
+	Logger *slog.Logger // nil: slog.Default()
 
 	mu        sync.Mutex
-	listeners map[net.Listener]struct{}
-	conns     map[net.Conn]struct{}
-	shutdown  context.CancelFunc
-	stopCtx   context.Context
+	started   bool
 	closed    bool
-	wg        sync.WaitGroup
+	listeners map[net.Listener]struct{}
+	sessions  sync.WaitGroup
+	graceful  context.Context // cancelled by Shutdown: sessions end at the next command boundary
+	stopAll   context.CancelFunc
+	hard      context.Context // cancelled by Close, or Shutdown past its deadline
+	stopHard  context.CancelFunc
+	slots     *semaphore.Weighted
+	opts      *transport.Options
 }
 
-// ListenAndServe listens on s.Addr and serves.
-func (s *Server) ListenAndServe() error {
-	l, err := net.Listen("tcp", s.addr())
-	if err != nil {
-		return err
-	}
-	return s.Serve(l)
-}
+// defaultHandlerTimeout: RFC 5321 §4.5.3.2.6 lets a client wait 10 minutes
+// for the reply to the final dot; a hook still busy after 5 is stuck.
+const defaultHandlerTimeout = 5 * time.Minute
 
-// ListenAndServeTLS serves SMTPS (implicit TLS, RFC 8314) with the given
-// certificate files, or with s.TLSConfig when both are empty.
-func (s *Server) ListenAndServeTLS(certFile, keyFile string) error {
-	cfg := s.TLSConfig.Clone()
-	if cfg == nil {
-		cfg = &tls.Config{}
-	}
-	if certFile != "" || keyFile != "" {
-		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
-		if err != nil {
-			return err
-		}
-		cfg.Certificates = []tls.Certificate{cert}
-	}
-	l, err := net.Listen("tcp", s.addr())
-	if err != nil {
-		return err
-	}
-	return s.Serve(&smtpsListener{tls.NewListener(l, cfg)}) // cfg: s.TLSConfig plus the files
-}
-
-func (s *Server) addr() string {
-	if s.Addr == "" {
-		return ":25"
-	}
-	return s.Addr
-}
-
-// Serve accepts connections on l and serves each in its own goroutine. It
-// returns ErrServerClosed after Shutdown or Close.
-func (s *Server) Serve(l net.Listener) error {
-	if !s.track(l) {
-		return ErrServerClosed
-	}
-	defer s.untrack(l)
-	opts := s.options(l)
-	for delay := time.Duration(0); ; {
-		nc, err := l.Accept()
-		if err != nil {
-			if s.isClosed() {
-				return ErrServerClosed
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() || isTemporary(err) {
-				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-				time.Sleep(delay) // EMFILE and friends: back off, do not spin
-				continue
-			}
-			return err
-		}
-		delay = 0
-		s.serveConn(nc, opts)
-	}
-}
-
-func isTemporary(err error) bool {
-	var t interface{ Temporary() bool }
-	return errors.As(err, &t) && t.Temporary()
-}
-
-func (s *Server) serveConn(nc net.Conn, opts *transport.Options) {
+// init prepares the server on first use; false once it is closed.
+func (s *Server) init() bool {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.closed {
-		s.mu.Unlock()
-		nc.Close()
-		return
+		return false
 	}
-	s.conns[nc] = struct{}{}
-	s.wg.Add(1)
-	ctx := s.stopCtx
-	s.mu.Unlock()
-	go func() {
-		defer s.wg.Done()
-		defer s.forget(nc)
-		err := transport.ServeConn(ctx, nc, opts)
-		if err != nil && !errors.Is(err, fsm.ErrPeerClosed) {
-			s.logger().Debug("session ended", "peer", nc.RemoteAddr().String(), "cause", err)
-		}
-	}()
+	if s.started {
+		return true
+	}
+	s.started = true
+	s.listeners = map[net.Listener]struct{}{}
+	s.graceful, s.stopAll = context.WithCancel(context.Background())
+	s.hard, s.stopHard = context.WithCancel(context.Background())
+	if s.MaxConnections > 0 {
+		s.slots = semaphore.NewWeighted(int64(s.MaxConnections))
+	}
+	s.opts = s.options()
+	return true
 }
 
-// options builds the per-listener session options.
-func (s *Server) options(l net.Listener) *transport.Options {
-	d := hooks.NewDispatcher(s.Handler)
-	var core fsm.Config
+// options builds the sessions' options from the fields.
+func (s *Server) options() *transport.Options {
+	core := s.coreConfig()
+	d := hooks.NewDispatcher(hooks.Config{Handler: s.Handler, Authenticator: s.Authenticator,
+		Mechanisms: s.AuthMechanisms, Hostname: core.Hostname, LMTP: core.LMTP})
+	handlerTimeout := s.HandlerTimeout
+	switch {
+	case handlerTimeout == 0:
+		handlerTimeout = defaultHandlerTimeout
+	case handlerTimeout < 0:
+		handlerTimeout = 0
+	}
+	return &transport.Options{Core: core, Dispatcher: d, TLSConfig: s.TLSConfig, Logger: s.logger(),
+		HandlerTimeout: handlerTimeout, WriteTimeout: s.WriteTimeout,
+		TLSHandshakeTimeout: s.TLSHandshakeTimeout, Proxy: s.Proxy, BaseContext: s.hard}
+}
+
+// coreConfig is Core with the fields of s applied.
+func (s *Server) coreConfig() fsm.Config {
+	var c fsm.Config
 	if s.Core != nil {
-		core = *s.Core
+		c = *s.Core
 	}
-	core.Hostname = s.hostname()
-	core.Ident = s.Ident
-	core.LMTP = s.LMTP || core.LMTP
-	core.SMTPUTF8 = s.SMTPUTF8 || core.SMTPUTF8
-	core.RequireTLS = s.RequireTLS || core.RequireTLS
-	core.TLSAvailable = s.TLSConfig != nil
-	core.TLSActive = isTLSListener(l)
-	if s.MaxMessageSize != 0 {
-		core.MaxMessageSize = s.MaxMessageSize
-	}
-	if s.Timeout != 0 {
-		core.CommandTimeout = s.Timeout
-	}
-	core.Hooks = d.Hooks()
-	return &transport.Options{Core: core, Dispatcher: d, TLSConfig: s.TLSConfig, Logger: s.Logger}
+	c.Hostname = s.hostname()
+	setIf(&c.Ident, s.Ident)
+	setIf(&c.MaxMessageSize, s.MaxMessageSize)
+	setIf(&c.MaxRecipients, s.MaxRecipients)
+	setIf(&c.CommandTimeout, s.Timeout)
+	setIf(&c.DataTimeout, s.DataTimeout)
+	c.LMTP = c.LMTP || s.LMTP
+	c.SMTPUTF8 = c.SMTPUTF8 || s.SMTPUTF8
+	c.RequireTLS = c.RequireTLS || s.RequireTLS
+	c.AuthRequired = c.AuthRequired || s.AuthRequired
+	c.AuthCleartext = c.AuthCleartext || s.AuthCleartext
+	return c
 }
 
-// isTLSListener reports whether l is an SMTPS listener (ServeTLS): sessions
-// then start encrypted and offer AUTH at once.
-func isTLSListener(l net.Listener) bool {
-	_, ok := l.(*smtpsListener)
-	return ok
+func setIf[T comparable](dst *T, v T) {
+	var zero T
+	if v != zero {
+		*dst = v
+	}
 }
 
 func (s *Server) hostname() string {
 	if s.Hostname != "" {
 		return s.Hostname
 	}
-	if h, err := os.Hostname(); err == nil {
+	if s.Core != nil && s.Core.Hostname != "" {
+		return s.Core.Hostname
+	}
+	if h, err := os.Hostname(); err == nil && h != "" {
 		return h
 	}
 	return "localhost"
@@ -183,91 +167,4 @@ func (s *Server) logger() *slog.Logger {
 		return s.Logger
 	}
 	return slog.Default()
-}
-
-func (s *Server) track(l net.Listener) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return false
-	}
-	if s.listeners == nil {
-		s.listeners = map[net.Listener]struct{}{}
-		s.conns = map[net.Conn]struct{}{}
-		s.stopCtx, s.shutdown = context.WithCancel(context.Background())
-	}
-	s.listeners[l] = struct{}{}
-	return true
-}
-
-func (s *Server) untrack(l net.Listener) {
-	s.mu.Lock()
-	delete(s.listeners, l)
-	s.mu.Unlock()
-}
-
-func (s *Server) forget(nc net.Conn) {
-	s.mu.Lock()
-	delete(s.conns, nc)
-	s.mu.Unlock()
-}
-
-func (s *Server) isClosed() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.closed
-}
-
-// Shutdown stops accepting, tells every session to end at its next command
-// boundary (421 4.3.2; transactions in flight finish first) and waits for
-// them until ctx ends; then it closes the rest and returns ctx.Err().
-func (s *Server) Shutdown(ctx context.Context) error {
-	s.stopListening()
-	done := make(chan struct{})
-	go func() { s.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		s.closeConns()
-		<-done
-		return ctx.Err()
-	}
-}
-
-// Close stops at once: listeners and connections are closed.
-func (s *Server) Close() error {
-	s.stopListening()
-	s.closeConns()
-	s.wg.Wait()
-	return nil
-}
-
-func (s *Server) stopListening() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.closed = true
-	for l := range s.listeners {
-		l.Close()
-	}
-	if s.shutdown != nil {
-		s.shutdown()
-	}
-}
-
-func (s *Server) closeConns() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for nc := range s.conns {
-		nc.Close()
-	}
-}
-
-// smtpsListener marks a listener whose connections are TLS from the start.
-type smtpsListener struct{ net.Listener }
-
-// ServeTLS serves SMTPS on l with s.TLSConfig: every connection is TLS from
-// its first byte (RFC 8314).
-func (s *Server) ServeTLS(l net.Listener) error {
-	return s.Serve(&smtpsListener{tls.NewListener(l, s.TLSConfig)})
 }

@@ -74,14 +74,14 @@ func (panicker) HandleDATA(context.Context, *hooks.Session, *hooks.Envelope, io.
 	panic("boom")
 }
 
-func TestHandlerPanicIsATemporaryFailure(t *testing.T) {
+func TestHandlerPanicEndsTheSession(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	srv, addr, _ := start(t, panicker{})
 	defer srv.Close()
 	err := smtp.SendMail(addr, nil, "a@example.com", []string{"b@example.net"}, []byte("x\r\n"))
 	var perr interface{ Error() string }
-	if err == nil || !errors.As(err, &perr) || !bytes.Contains([]byte(err.Error()), []byte("451")) {
-		t.Fatalf("got %v, want a 451", err)
+	if err == nil || !errors.As(err, &perr) || !bytes.Contains([]byte(err.Error()), []byte("421 4.3.0")) {
+		t.Fatalf("got %v, want a 421 4.3.0", err)
 	}
 	// the server keeps serving
 	if err := smtp.SendMail(addr, nil, "a@example.com", []string{"b@example.net"}, []byte("x\r\n")); err == nil {

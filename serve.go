@@ -1,0 +1,167 @@
+package gosmtpd
+
+import (
+	"errors"
+	"net"
+	"time"
+
+	"github.com/gosmtpd/gosmtpd/transport"
+	"github.com/gosmtpd/gosmtpd/transport/tcp"
+	smtptls "github.com/gosmtpd/gosmtpd/transport/tls"
+)
+
+// ListenAndServe listens on s.Addr (see tcp.Listen) and serves.
+func (s *Server) ListenAndServe() error {
+	l, err := tcp.Listen(s.addr())
+	if err != nil {
+		return err
+	}
+	return s.Serve(l)
+}
+
+// ListenAndServeTLS listens on s.Addr and serves SMTPS (implicit TLS,
+// RFC 8314) with the certificate chain and key of the PEM files, added to a
+// copy of s.TLSConfig; with both names empty, s.TLSConfig as it is.
+func (s *Server) ListenAndServeTLS(certFile, keyFile string) error {
+	cfg := s.TLSConfig
+	if certFile != "" || keyFile != "" {
+		loaded, err := smtptls.LoadConfig(certFile, keyFile)
+		if err != nil {
+			return err
+		}
+		if s.TLSConfig != nil {
+			cfg = s.TLSConfig.Clone()
+			cfg.Certificates = loaded.Certificates
+		} else {
+			cfg = loaded
+		}
+	}
+	if cfg == nil {
+		return errors.New("gosmtpd: ListenAndServeTLS needs certificate files or a TLSConfig")
+	}
+	l, err := tcp.Listen(s.addr())
+	if err != nil {
+		return err
+	}
+	return s.Serve(smtptls.NewListener(l, cfg))
+}
+
+// ServeTLS serves SMTPS on l with s.TLSConfig: every connection is TLS from
+// its first byte, and sessions offer AUTH at once.
+func (s *Server) ServeTLS(l net.Listener) error {
+	if s.TLSConfig == nil {
+		return errors.New("gosmtpd: ServeTLS needs a TLSConfig")
+	}
+	return s.Serve(smtptls.NewListener(l, s.TLSConfig))
+}
+
+func (s *Server) addr() string {
+	if s.Addr == "" {
+		return ":25"
+	}
+	return s.Addr
+}
+
+// Serve accepts connections on l and serves each on its own goroutine,
+// until Shutdown or Close (then it returns ErrServerClosed) or a permanent
+// accept error. Temporary errors (out of file descriptors, EMFILE) are
+// retried after a pause growing from 5 ms to 1 s. Serve closes l.
+func (s *Server) Serve(l net.Listener) error {
+	if !s.track(l) {
+		l.Close()
+		return ErrServerClosed
+	}
+	defer s.untrack(l)
+	var pause time.Duration
+	for {
+		nc, err := l.Accept()
+		if err == nil {
+			pause = 0
+			s.handle(nc)
+			continue
+		}
+		if s.stopping() {
+			return ErrServerClosed
+		}
+		if !isTemporary(err) {
+			return err
+		}
+		pause = min(max(2*pause, 5*time.Millisecond), time.Second)
+		s.logger().Warn("accept failed; retrying", "err", err, "pause", pause)
+		if !s.sleep(pause) {
+			return ErrServerClosed
+		}
+	}
+}
+
+func isTemporary(err error) bool {
+	var t interface{ Temporary() bool }
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout() || errors.As(err, &t) && t.Temporary()
+}
+
+// sleep pauses for d; false when the server stops meanwhile.
+func (s *Server) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-s.graceful.Done():
+		return false
+	}
+}
+
+// handle serves nc on its own goroutine, or turns it away when the server
+// is full.
+func (s *Server) handle(nc net.Conn) {
+	if s.slots != nil && !s.slots.TryAcquire(1) {
+		s.turnAway(nc)
+		return
+	}
+	if !s.startSession() {
+		s.release()
+		nc.Close()
+		return
+	}
+	go func() {
+		defer s.sessions.Done()
+		defer s.release()
+		transport.ServeConn(s.graceful, nc, s.opts)
+	}()
+}
+
+func (s *Server) release() {
+	if s.slots != nil {
+		s.slots.Release(1)
+	}
+}
+
+// startSession counts a session in, unless the server is closed.
+func (s *Server) startSession() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.sessions.Add(1)
+	return true
+}
+
+// turnAway answers a connection beyond MaxConnections with 421 4.3.2 and
+// closes it (a client told to come back later, rather than one left
+// hanging), on its own goroutine: an SMTPS client first needs a handshake.
+func (s *Server) turnAway(nc net.Conn) {
+	if !s.startSession() {
+		nc.Close()
+		return
+	}
+	go func() {
+		defer s.sessions.Done()
+		transport.Refuse(s.hard, nc, s.opts, tooManyConnections(s.opts.Core.Hostname))
+	}()
+}
+
+func tooManyConnections(host string) Reply {
+	return Reply{Code: 421, Enhanced: "4.3.2", Text: host + " Error: too many connections, try again later"}
+}

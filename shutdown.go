@@ -1,0 +1,84 @@
+package gosmtpd
+
+import (
+	"context"
+	"errors"
+	"net"
+)
+
+// track adds l to the listeners Shutdown closes; false once closed.
+func (s *Server) track(l net.Listener) bool {
+	if !s.init() {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.listeners[l] = struct{}{}
+	return true
+}
+
+func (s *Server) untrack(l net.Listener) {
+	s.mu.Lock()
+	delete(s.listeners, l)
+	s.mu.Unlock()
+	l.Close()
+}
+
+func (s *Server) stopping() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
+// Shutdown stops the server gracefully: it closes the listeners, then every
+// session ends at its next command boundary: an idle one at once with
+// "421 4.3.2", one in a mail transaction after its final reply. Shutdown
+// waits for them until ctx ends; then it ends the rest at once (421 4.3.2,
+// their hooks' contexts cancelled, no message acknowledged that was not
+// delivered whole), waits for them to go and returns ctx.Err().
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.stopListening()
+	done := make(chan struct{})
+	go func() {
+		s.sessions.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return err
+	case <-ctx.Done():
+	}
+	s.stopHard()
+	<-done
+	return ctx.Err()
+}
+
+// Close stops the server at once: it closes the listeners and ends every
+// session with "421 4.3.2", cancelling their hooks' contexts, and waits for
+// them to go. A hook that ignores its context is left to finish on its own.
+func (s *Server) Close() error {
+	err := s.stopListening()
+	s.stopHard()
+	s.sessions.Wait()
+	return err
+}
+
+// stopListening marks the server closed, closes its listeners and asks the
+// sessions to end gracefully.
+func (s *Server) stopListening() error {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	var err error
+	for l := range s.listeners {
+		if cerr := l.Close(); cerr != nil && !errors.Is(cerr, net.ErrClosed) {
+			err = errors.Join(err, cerr)
+		}
+	}
+	s.stopAll()
+	return err
+}

@@ -1,0 +1,129 @@
+package transport
+
+import (
+	"errors"
+	"net"
+	"os"
+	"time"
+
+	"github.com/gosmtpd/gosmtpd/fsm"
+)
+
+// read reads once into the core's buffer, under the read deadline.
+func (c *conn) read() {
+	if c.noticeStop() {
+		return // the core acts on it first
+	}
+	c.armDeadline()
+	if c.aborting.Load() || c.noticeStop() {
+		return // asked while the deadline was being set
+	}
+	n, err := c.nc.Read(c.core.Fill())
+	c.core.Filled(n)
+	if n > 0 {
+		c.received(n)
+		return // an error comes back on the next read
+	}
+	if err != nil {
+		c.readFailed(err)
+	}
+}
+
+// noticeStop passes a graceful end, once asked, to the core, which ends
+// the session at the next command boundary (after a transaction in
+// flight); true the first time only.
+func (c *conn) noticeStop() bool {
+	if c.stopSeen || !c.stopping.Load() {
+		return false
+	}
+	c.stopSeen = true
+	c.core.Shutdown()
+	c.raw.SetReadDeadline(c.deadline) // undo the interruption
+	return true
+}
+
+func (c *conn) readFailed(err error) {
+	switch {
+	case c.aborting.Load():
+		// serve sees it and ends the session at once
+	case isTimeout(err) && c.noticeStop():
+		// the interruption of a graceful end, not the client's fault
+	case isTimeout(err):
+		c.core.TimedOut()
+	default:
+		c.core.ReceiveEOF()
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+}
+
+// received accounts for n bytes read: inside a message body every read
+// renews the deadline (RFC 5321 §4.5.3.2.5, a timeout per block); in
+// commands only a complete command does (see armDeadline).
+func (c *conn) received(n int) {
+	if !c.inBody() {
+		return
+	}
+	c.dataBytes += int64(n)
+	c.rearm = true
+}
+
+func (c *conn) inBody() bool {
+	st := c.core.State()
+	return st == fsm.StateData || st == fsm.StateChunking
+}
+
+// armDeadline sets a new read deadline when the session made progress: a
+// command was answered, or body bytes arrived. Bytes of an unfinished
+// command do not renew it, so a client trickling a command one byte at a
+// time is cut off when its time is up (slowloris).
+func (c *conn) armDeadline() {
+	if !c.rearm {
+		return
+	}
+	c.rearm = false
+	now := time.Now()
+	if !c.inBody() {
+		c.dataStart = time.Time{}
+	}
+	timeout := c.core.Timeout()
+	c.deadline = now.Add(timeout)
+	if c.o.MinDataRate > 0 && c.inBody() {
+		if c.dataStart.IsZero() {
+			c.dataStart, c.dataBytes = now, 0
+		}
+		rate := time.Duration(c.dataBytes) * time.Second / time.Duration(c.o.MinDataRate)
+		c.deadline = minTime(c.deadline, c.dataStart.Add(timeout+rate))
+	}
+	c.raw.SetReadDeadline(c.deadline)
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+// flush writes the queued replies in one write; false once the peer is
+// gone (a write failed or timed out: nothing more is written).
+func (c *conn) flush() bool {
+	if c.writeErr != nil {
+		c.wbuf = c.core.AppendOutbound(c.wbuf[:0]) // dropped: it can no longer be sent
+		return false
+	}
+	if c.core.Outbound() == 0 {
+		return true
+	}
+	c.wbuf = c.core.AppendOutbound(c.wbuf[:0])
+	c.raw.SetWriteDeadline(time.Now().Add(orDefault(c.o.WriteTimeout, defaultWriteTimeout)))
+	if _, err := c.nc.Write(c.wbuf); err != nil {
+		c.writeErr = err
+		return false
+	}
+	c.rearm = true
+	return true
+}

@@ -1,0 +1,96 @@
+package transport
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"github.com/gosmtpd/gosmtpd/fsm"
+	"github.com/gosmtpd/gosmtpd/hooks"
+)
+
+// Session IDs: a random prefix per process and a counter, short and unique
+// enough to follow one session through the logs.
+var (
+	idPrefix  = newIDPrefix()
+	idCounter atomic.Uint64
+)
+
+func newIDPrefix() string {
+	var b [3]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func newSessionID() string {
+	return idPrefix + "-" + strconv.FormatUint(idCounter.Add(1), 36)
+}
+
+// logger returns the session's logger, made on first use: most sessions
+// log nothing above Debug.
+func (c *conn) logger() *slog.Logger {
+	if c.log == nil {
+		s := c.calls.Session()
+		c.log = c.o.logger().With("session", s.ID, "peer", s.Peer)
+	}
+	return c.log
+}
+
+func (c *conn) logStart() {
+	if c.o.logger().Enabled(c.calls.Session().Context(), slog.LevelDebug) {
+		c.logger().Debug("session started", "local", c.calls.Session().Local)
+	}
+}
+
+// logEnd logs why the session ended: at Debug the usual ends (QUIT, the
+// client gone, a timeout, the server stopping), at Info the others.
+func (c *conn) logEnd(err error) {
+	level := slog.LevelInfo
+	switch {
+	case err == nil:
+		err = errQuit
+		level = slog.LevelDebug
+	case errors.Is(err, fsm.ErrPeerClosed), errors.Is(err, fsm.ErrShutdown), errors.Is(err, fsm.ErrTimeout):
+		level = slog.LevelDebug
+	}
+	ctx := c.calls.Session().Context()
+	if c.o.logger().Enabled(ctx, level) {
+		c.logger().Log(ctx, level, "session ended", "cause", printable(err.Error()))
+	}
+}
+
+var errQuit = errors.New("QUIT")
+
+// logFailure logs a hook's failure: once per failure, the stack of a panic
+// with it. Errors and panic values may hold the client's bytes: they are
+// escaped. Credentials never reach here (hooks.CallerConfig.Failed).
+func (c *conn) logFailure(hook string, err error) {
+	var p *hooks.PanicError
+	switch {
+	case errors.As(err, &p):
+		c.logger().Error("hook panicked", "hook", hook, "panic", printable(p.Error()), "stack", string(p.Stack))
+	case errors.Is(err, hooks.ErrHandlerTimeout):
+		c.logger().Warn("hook timed out", "hook", hook, "timeout", c.o.HandlerTimeout)
+	case errors.Is(err, hooks.ErrStopped):
+		c.logger().Info("hook abandoned: session ended", "hook", hook)
+	default:
+		c.logger().Error("hook failed", "hook", hook, "err", printable(err.Error()))
+	}
+}
+
+// printable escapes control bytes and invalid UTF-8 so that text from the
+// client cannot forge log lines or terminal sequences (T-32). It returns s
+// itself when there is nothing to escape.
+func printable(s string) string {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b < 0x20 || b == 0x7f || b >= 0x80 {
+			q := strconv.QuoteToGraphic(s)
+			return strings.ReplaceAll(q[1:len(q)-1], `\"`, `"`)
+		}
+	}
+	return s
+}

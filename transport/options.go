@@ -1,0 +1,106 @@
+package transport
+
+import (
+	"context"
+	"crypto/tls"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/gosmtpd/gosmtpd/fsm"
+	"github.com/gosmtpd/gosmtpd/hooks"
+)
+
+// Options configure ServeConn. They are shared by the sessions of a server
+// and must not change while sessions use them.
+type Options struct {
+	// Core is the protocol configuration. Its Hooks, AuthMechanisms and
+	// Commands are taken from the Dispatcher, TLSAvailable from TLSConfig,
+	// TLSActive from the connection.
+	Core fsm.Config
+	// Dispatcher calls the handler; nil accepts every command and
+	// discards every message.
+	Dispatcher *hooks.Dispatcher
+	// TLSConfig enables STARTTLS; it also serves implicit TLS connections
+	// that bring no configuration of their own.
+	TLSConfig *tls.Config
+	Logger    *slog.Logger // nil: slog.Default()
+
+	HandlerTimeout      time.Duration // per hook call; 0: no limit (see hooks.CallerConfig)
+	WriteTimeout        time.Duration // per write; 0: 1 minute
+	TLSHandshakeTimeout time.Duration // 0: 30 seconds
+	// MinDataRate, in bytes per second, tightens the data timeout: a
+	// message body must arrive within the data timeout plus one second per
+	// MinDataRate bytes (Postfix's smtpd_min_data_rate). 0: no minimum.
+	MinDataRate int
+
+	// Proxy, when set, expects a PROXY protocol header from trusted peers.
+	Proxy *ProxyOptions
+
+	// BaseContext is the parent of every session's context. Cancelling it
+	// ends the sessions at once (421 4.3.2); nil: context.Background().
+	BaseContext context.Context
+}
+
+// ProxyOptions turn on the PROXY protocol (HAProxy's, v1 and v2): a trusted
+// peer, a load balancer, must start each connection with a header naming
+// the original client, before the greeting.
+type ProxyOptions struct {
+	// Trusted reports whether a peer is a proxy; nil trusts every peer.
+	// Other peers are served as they are, under their own address; a
+	// header they send is an unknown command.
+	Trusted func(peer net.Addr) bool
+	// Timeout bounds the wait for the header; 0: 5 seconds. A trusted
+	// peer that sends no valid header in time is disconnected without a
+	// greeting.
+	Timeout time.Duration
+}
+
+const (
+	defaultWriteTimeout     = time.Minute
+	defaultHandshakeTimeout = 30 * time.Second
+	defaultProxyTimeout     = 5 * time.Second
+	// abortWriteTimeout bounds the last write of a session ended at once.
+	abortWriteTimeout = time.Second
+)
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+func (o *Options) logger() *slog.Logger {
+	if o.Logger != nil {
+		return o.Logger
+	}
+	return slog.Default()
+}
+
+// enhanced reports whether replies carry enhanced status codes.
+func (o *Options) enhanced() bool { return o.Core.Disable&fsm.ExtEnhancedStatusCodes == 0 }
+
+func (o *Options) baseContext() context.Context {
+	if o.BaseContext != nil {
+		return o.BaseContext
+	}
+	return context.Background()
+}
+
+func (o *Options) dispatcher() *hooks.Dispatcher {
+	if o.Dispatcher != nil {
+		return o.Dispatcher
+	}
+	return hooks.NewDispatcher(hooks.Config{Hostname: o.Core.Hostname, LMTP: o.Core.LMTP})
+}
+
+// ImplicitTLS marks a connection that is TLS from its first byte (SMTPS,
+// RFC 8314): ServeConn reads a PROXY header first when one is expected,
+// then runs the handshake under its timeout, and the session starts
+// encrypted (AUTH is offered at once). Config nil: Options.TLSConfig. A
+// *tls.Conn passed to ServeConn is implicit TLS too.
+type ImplicitTLS struct {
+	net.Conn
+	Config *tls.Config
+}

@@ -1,0 +1,219 @@
+package transport
+
+import (
+	"context"
+	"crypto/tls"
+	"log/slog"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/gosmtpd/gosmtpd/codec"
+	"github.com/gosmtpd/gosmtpd/fsm"
+	"github.com/gosmtpd/gosmtpd/hooks"
+)
+
+// conn is one session being served.
+type conn struct {
+	o      *Options
+	raw    net.Conn // the socket: deadlines are set on it, also from other goroutines
+	nc     net.Conn // what is read and written: raw, or TLS over it
+	core   *fsm.Conn
+	d      *hooks.Dispatcher
+	calls  *hooks.Caller
+	log    *slog.Logger
+	cancel context.CancelFunc // ends the session's context
+
+	wbuf     []byte // replies on their way out
+	writeErr error  // the write that failed; nothing more is written
+
+	deadline  time.Time // the read deadline in force
+	rearm     bool      // the next read starts a new deadline
+	dataStart time.Time // when the current message body began (MinDataRate)
+	dataBytes int64
+
+	stopping atomic.Bool // a graceful end was asked
+	stopSeen bool        // ... and passed to the core
+	aborting atomic.Bool // an immediate end was asked
+	closing  *codec.Reply
+}
+
+// ServeConn serves one connection until the session ends, and closes it.
+// Cancelling ctx asks for a graceful end (see the package documentation).
+// The error is the cause of the end: nil after QUIT, else one of the core's
+// sentinels (fsm.ErrTimeout, fsm.ErrPeerClosed, fsm.ErrShutdown, ...), or
+// the failure of the PROXY header or of the implicit TLS handshake.
+func ServeConn(ctx context.Context, nc net.Conn, o *Options) (err error) {
+	c := newConn(nc, o)
+	graceful := context.AfterFunc(ctx, c.interruptGraceful)
+	hard := context.AfterFunc(c.calls.Session().Context(), c.interruptHard)
+	defer func() {
+		c.end(graceful, hard)
+		c.logEnd(err)
+	}()
+	c.logStart()
+	if err := c.open(); err != nil {
+		return err
+	}
+	return c.serve()
+}
+
+func newConn(nc net.Conn, o *Options) *conn {
+	c := &conn{o: o, raw: nc, nc: nc, d: o.dispatcher(), rearm: true}
+	ctx, cancel := context.WithCancel(o.baseContext())
+	c.cancel = cancel
+	s := hooks.NewSession(ctx)
+	s.ID, s.Peer, s.Local = newSessionID(), addrString(nc.RemoteAddr()), addrString(nc.LocalAddr())
+	c.calls = c.d.NewCaller(s, hooks.CallerConfig{Timeout: o.HandlerTimeout, Failed: c.logFailure})
+	return c
+}
+
+// open reads the PROXY header, runs the handshake of an implicit TLS
+// connection and starts the core.
+func (c *conn) open() error {
+	tlsConfig, implicit := c.implicitTLS()
+	if c.o.Proxy != nil {
+		if err := c.readProxy(); err != nil {
+			return err
+		}
+	}
+	cfg := c.o.Core
+	c.d.Configure(&cfg)
+	cfg.TLSAvailable = c.o.TLSConfig != nil
+	if implicit {
+		if err := c.handshake(tlsConfig); err != nil {
+			return err
+		}
+		cfg.TLSActive = true
+	}
+	c.core = fsm.NewConn(&cfg)
+	return nil
+}
+
+// implicitTLS unwraps a connection that is TLS from its first byte, and
+// returns the TLS configuration to serve it with.
+func (c *conn) implicitTLS() (*tls.Config, bool) {
+	switch nc := c.raw.(type) {
+	case *ImplicitTLS:
+		c.raw, c.nc = nc.Conn, nc.Conn
+		if nc.Config != nil {
+			return nc.Config, true
+		}
+		return c.o.TLSConfig, true
+	case *tls.Conn:
+		return nil, true // already wrapped: handshake it as it is
+	}
+	return nil, false
+}
+
+// serve runs the core until it closes.
+func (c *conn) serve() error {
+	for {
+		a := c.core.Next()
+		switch a.Kind {
+		case fsm.ActNeedData:
+			if !c.flush() {
+				c.core.ReceiveEOF()
+				continue
+			}
+			c.read()
+		case fsm.ActAsk:
+			c.core.Resolve(c.calls.Decide(&a.Ask))
+			c.rearm = true
+		case fsm.ActBody:
+			c.body(a)
+		case fsm.ActStartTLS:
+			c.startTLS()
+		case fsm.ActClose:
+			c.flush()
+			return a.Err
+		}
+		if c.closing != nil || c.aborting.Load() {
+			return c.abort()
+		}
+	}
+}
+
+// body hands a chunk of the message to the DATA hook, or tells it that the
+// core abandoned the message.
+func (c *conn) body(a fsm.Action) {
+	if a.Err != nil {
+		c.calls.AbandonMessage(a.Err)
+		return
+	}
+	d, ok := c.calls.Body(a.Data)
+	switch {
+	case ok:
+	case d.Close:
+		c.closing = &d.Reply
+	default:
+		c.core.AbortData(d.Reply)
+	}
+}
+
+// abort ends the session at once, in the middle of whatever it was doing:
+// the queued replies, then a last one (421 4.3.2 when the server is
+// stopping), without waiting for the client.
+func (c *conn) abort() error {
+	rep, cause := c.shutdownReply(), fsm.ErrShutdown
+	if c.closing != nil {
+		rep, cause = *c.closing, fsm.ErrHookClosed
+	}
+	if c.writeErr != nil {
+		return cause
+	}
+	c.raw.SetWriteDeadline(time.Now().Add(abortWriteTimeout))
+	c.wbuf = c.core.AppendOutbound(c.wbuf[:0])
+	if c.core.State() != fsm.StateClosed { // else the core has said its last word
+		c.wbuf = rep.AppendTo(c.wbuf, c.o.enhanced())
+	}
+	c.nc.Write(c.wbuf)
+	return cause
+}
+
+func (c *conn) shutdownReply() codec.Reply {
+	host := c.o.Core.Hostname
+	if host == "" {
+		host = "localhost"
+	}
+	return codec.Reply{Code: 421, Enhanced: "4.3.2", Text: host + " Service shutting down"}
+}
+
+// end releases the session: a message still streaming fails with
+// io.ErrUnexpectedEOF, its hook gets the handler timeout to return, the
+// session's context is cancelled and the connection closed.
+func (c *conn) end(graceful, hard func() bool) {
+	graceful()
+	hard()
+	ctx := c.o.baseContext()
+	if c.o.HandlerTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.o.HandlerTimeout)
+		defer cancel()
+	}
+	c.calls.Close(ctx)
+	c.cancel()
+	c.raw.SetDeadline(time.Now().Add(abortWriteTimeout)) // a TLS close_notify must not block
+	c.nc.Close()
+}
+
+// interruptGraceful runs when ServeConn's context ends: a read in progress
+// returns at once, so that an idle session is told of the end now.
+func (c *conn) interruptGraceful() {
+	c.stopping.Store(true)
+	c.raw.SetReadDeadline(time.Now())
+}
+
+// interruptHard runs when the session's context ends before the session
+// (the server stops at once): every read and write returns at once.
+func (c *conn) interruptHard() {
+	c.aborting.Store(true)
+	c.raw.SetDeadline(time.Now())
+}
+
+func addrString(a net.Addr) string {
+	if a == nil {
+		return ""
+	}
+	return a.String()
+}
