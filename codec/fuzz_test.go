@@ -77,7 +77,7 @@ func checkPath(t *testing.T, arg []byte, opt PathOptions, p Path, rest []byte) {
 	if p.UTF8 != !isASCII(p.Raw) || p.UTF8 && (!opt.AllowUTF8 || !utf8.Valid(p.Raw)) {
 		t.Fatalf("ParsePath(%q, %+v): UTF8 %v", arg, opt, p.UTF8)
 	}
-	if p.IsNull() && (!opt.AllowNull || len(p.Raw) != 0) || len(p.Domain) == 0 && !p.IsNull() && !opt.LocalOnly {
+	if p.IsNull() && (!opt.AllowNull || !bytes.HasPrefix(arg, []byte("<>"))) || len(p.Domain) == 0 && !p.IsNull() && !opt.LocalOnly {
 		t.Fatalf("ParsePath(%q, %+v): %+v", arg, opt, p)
 	}
 	if i := bytes.IndexFunc(p.Raw, func(r rune) bool { return r < ' ' || r == 0x7f }); i >= 0 {

@@ -78,8 +78,8 @@ func cutPath(arg []byte, noBracket bool) (raw, rest []byte, err error) {
 		return nil, nil, ErrBadSyntax
 	}
 	if arg[0] != '<' {
-		if !noBracket {
-			return nil, nil, ErrBadSyntax
+		if !noBracket || arg[0] == ' ' {
+			return nil, nil, ErrBadSyntax // an empty bare address is not <>
 		}
 		raw, rest, _ = cutByteMore(arg, ' ')
 		return raw, bytes.TrimLeft(rest, " "), nil

@@ -132,6 +132,8 @@ var pathCases = []pathCase{
 	{"a@b.c SIZE=1", optNoBrack, "a@b.c", "SIZE=1", nil},
 	{"<a@b.c> SIZE=1", optNoBrack, "a@b.c", "SIZE=1", nil},
 	{"a@b.c", optNone, "", "", ErrBadSyntax},
+	{" a@b.c", PathOptions{AllowNoBracket: true, AllowNull: true}, "", "", ErrBadSyntax},
+	{"", PathOptions{AllowNoBracket: true, AllowNull: true}, "", "", ErrBadSyntax},
 
 	// Framing.
 	{"", optNull, "", "", ErrBadSyntax},
