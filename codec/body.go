@@ -11,18 +11,31 @@ import "bytes"
 // (RFC 5321 §4.5.2: stuffed, or a lone leading dot). Bare CR, bare LF and NUL
 // bytes are kept as data and reported in the flags, so that the caller can
 // apply its policy after the end of data without having buffered the message.
+// The flags cover every body byte consumed so far, whatever the split of the
+// input into calls, and are final once the end of data is consumed.
+//
+// The length of a line is its octets up to its CRLF, not counting the CRLF or
+// a removed leading dot (RFC 5321 §4.5.3.1.6); a bare CR or LF is an octet of
+// the line like any other, since it ends no line.
 //
 // The zero value is ready for the first byte after the 354 reply, which
 // starts a line. Reset makes it ready again.
 type DotDecoder struct {
 	state   uint8 // lineStart, midLine or afterCR
-	lineLen int   // octets on the current line so far
+	lineLen int   // octets on the current line so far, without a final CR
 
 	MaxLine  int  // longest text line in octets without CRLF; 0 = no limit
 	LongLine bool // a line longer than MaxLine was seen
 	Bare     bool // a bare CR or bare LF was seen
 	Null     bool // a NUL byte was seen
 }
+
+// Decoder states between calls.
+const (
+	lineStart uint8 = iota // the next byte starts a line
+	midLine                // the next byte continues a line
+	afterCR                // the last byte was a CR: CRLF or a bare CR
+)
 
 // Reset readies d for a new message, keeping MaxLine.
 func (d *DotDecoder) Reset() { *d = DotDecoder{MaxLine: d.MaxLine} }
@@ -31,130 +44,163 @@ func (d *DotDecoder) Reset() { *d = DotDecoder{MaxLine: d.MaxLine} }
 // of buf (its bytes are overwritten; out is valid until buf is reused); n is
 // how many input bytes were consumed (len(out) <= n); done is true when the
 // terminating CRLF.CRLF was consumed, and then buf[n:] is the first byte after
-// it. The CRLF before the final dot belongs to the body and is in out.
+// it, unchanged. The CRLF before the final dot belongs to the body and is in
+// out. After done, d is at the start of a line again, ready for the next
+// message; the flags stay until Reset.
 //
 // When buf ends in "." or ".\r" at the start of a line, Decode cannot yet tell
 // stuffing from the end of data: it leaves those (at most 2) bytes unconsumed
-// and the caller passes them again, followed by more input.
+// and the caller passes them again, followed by more input. A CR at the end of
+// buf is consumed: whether it was bare is settled by the next call.
+//
+// The scan looks for LF only (bytes.IndexByte), so its cost is one call per
+// line; body bytes move only after a removed dot, a stretch at a time. Bare CR
+// and NUL are found afterwards by whole-buffer passes over out.
 func (d *DotDecoder) Decode(buf []byte) (out []byte, n int, done bool) {
-	w, r := 0, 0
-	for r < len(buf) {
-		switch d.state {
-		case lineStart:
-			if buf[r] == '.' {
-				switch {
-				case r+1 == len(buf) || buf[r+1] == '\r' && r+2 == len(buf):
-					return buf[:w], r, false // cannot tell yet
-				case buf[r+1] == '\r' && buf[r+2] == '\n':
-					d.state = lineStart
-					return buf[:w], r + 3, true
-				}
-				r++ // a leading dot is removed (stuffing)
-			}
-			d.state = midLine
-		case afterCR:
-			if buf[r] == '\n' {
-				buf[w] = '\n'
-				w, r = w+1, r+1
+	if len(buf) == 0 {
+		return buf, 0, false
+	}
+	s := bodyScan{buf: buf, line: -d.lineLen}
+	r, atStart := d.resume(&s)
+	for {
+		if atStart {
+			switch lineHead(buf[r:]) {
+			case headWait:
 				d.state, d.lineLen = lineStart, 0
-				continue
+				return d.finish(&s, r), r, false
+			case headEnd:
+				d.state, d.lineLen = lineStart, 0
+				return d.finish(&s, r), r + len(".\r\n"), true
+			case headStuffed:
+				s.drop(r)
+				r++
 			}
-			d.Bare = true // the CR was not followed by LF
-			d.state = midLine
-		default:
-			k := d.scanLine(buf[r:])
-			if w != r {
-				copy(buf[w:], buf[r:r+k])
-			}
-			w, r = w+k, r+k
+			s.line = r
 		}
+		i := bytes.IndexByte(buf[r:], '\n')
+		if i < 0 {
+			break
+		}
+		r += i + 1
+		atStart = d.endsLine(&s, r-1)
 	}
-	return buf[:w], r, false
+	d.saveTail(&s)
+	return d.finish(&s, len(buf)), len(buf), false
 }
 
-// scanLine takes data bytes from the start of seg up to and including the
-// next CR (state afterCR) or bare LF (state stays midLine), or all of seg,
-// updating the flags, and returns how many bytes it took.
-func (d *DotDecoder) scanLine(seg []byte) int {
-	end := bytes.IndexByte(seg, '\r')
-	if end < 0 {
-		end = len(seg)
-	}
-	k := end
-	if lf := bytes.IndexByte(seg[:end], '\n'); lf >= 0 {
-		d.Bare, k = true, lf+1
-	} else if end < len(seg) {
-		k = end + 1
-		d.state = afterCR
-	}
-	if !d.Null && bytes.IndexByte(seg[:k], 0) >= 0 {
-		d.Null = true
-	}
-	d.lineLen += k
-	if d.state == afterCR {
-		d.lineLen-- // the CR of CRLF does not count
-	}
-	if d.MaxLine > 0 && d.lineLen > d.MaxLine {
-		d.LongLine = true
-	}
-	return k
+// bodyScan is the working state of one Decode call over buf.
+type bodyScan struct {
+	buf   []byte
+	w     int // the body so far is buf[:w]
+	span  int // buf[span:] up to the scan is body not yet moved to buf[w:]
+	line  int // where the current line's octets start in buf; < 0 when it began in an earlier call
+	pairs int // CRLFs with both octets in this call's body
 }
 
-// Decoder states.
+// drop removes the dot at buf[at] from the body.
+func (s *bodyScan) drop(at int) {
+	s.flush(at)
+	s.span = at + 1
+}
+
+// flush moves the body bytes before end into place.
+func (s *bodyScan) flush(end int) {
+	if s.w != s.span {
+		copy(s.buf[s.w:], s.buf[s.span:end])
+	}
+	s.w += end - s.span
+	s.span = end
+}
+
+// resume settles a CR that ended the previous call and returns where the scan
+// starts and whether that is the start of a line. buf is not empty.
+func (d *DotDecoder) resume(s *bodyScan) (int, bool) {
+	switch {
+	case d.state != afterCR:
+		return 0, d.state == lineStart
+	case s.buf[0] == '\n':
+		d.checkLine(d.lineLen)
+		return 1, true
+	}
+	d.Bare = true // the CR was not followed by LF: it is an octet of its line
+	s.line--
+	return 0, false
+}
+
+// What a line starts with, as far as the end of data is concerned.
 const (
-	lineStart uint8 = iota
-	midLine
-	afterCR
+	headData    = iota // not a dot: plain data
+	headStuffed        // a dot followed by data: the dot is removed
+	headEnd            // ".\r\n": the end of data
+	headWait           // nothing, ".", or ".\r": more input decides
 )
 
-// DotEncoder applies dot-stuffing: it doubles a "." at the start of every
-// line and, on Close, appends the end-of-data marker (with a CRLF first when
-// the message did not end with one). DotDecoder inverts it for every message
-// that ends in CRLF. Used by the Proxy handler, the bench client and tests.
-type DotEncoder struct {
-	midLine bool // the last byte written was not the LF of a CRLF
-	lastCR  bool // the last byte written was CR
+// lineHead classifies rest, the input from the start of a line on.
+func lineHead(rest []byte) int {
+	switch {
+	case len(rest) == 0:
+		return headWait
+	case rest[0] != '.':
+		return headData
+	case len(rest) == 1:
+		return headWait
+	case rest[1] != '\r':
+		return headStuffed
+	case len(rest) == 2:
+		return headWait
+	case rest[2] == '\n':
+		return headEnd
+	}
+	return headStuffed
 }
 
-// Append appends the dot-stuffed form of p to dst.
-func (e *DotEncoder) Append(dst, p []byte) []byte {
-	for len(p) > 0 {
-		if !e.midLine && p[0] == '.' {
-			dst = append(dst, '.')
-		}
-		i := bytes.IndexByte(p, '\n')
-		if i < 0 {
-			dst = append(dst, p...)
-			e.midLine, e.lastCR = true, p[len(p)-1] == '\r'
-			return dst
-		}
-		crlf := i > 0 && p[i-1] == '\r' || i == 0 && e.lastCR
-		dst = append(dst, p[:i+1]...)
-		p = p[i+1:]
-		e.midLine, e.lastCR = !crlf, false
+// endsLine handles the LF at buf[lf]: a CRLF ends the line, a bare LF is data.
+// It reports whether a line starts after it.
+func (d *DotDecoder) endsLine(s *bodyScan, lf int) bool {
+	if lf == 0 || s.buf[lf-1] != '\r' {
+		d.Bare = true
+		return false
 	}
-	return dst
+	s.pairs++
+	d.checkLine(lf - 1 - s.line)
+	return true
 }
 
-// Close appends the end-of-data marker to dst and readies e for a new message.
-func (e *DotEncoder) Close(dst []byte) []byte {
-	if e.midLine {
-		dst = append(dst, "\r\n"...)
+// saveTail remembers the line that buf ends in, for the next call: its length
+// so far, and whether its last byte is a CR still to be settled.
+func (d *DotDecoder) saveTail(s *bodyScan) {
+	end := len(s.buf)
+	d.state = midLine
+	if s.buf[end-1] == '\r' {
+		d.state = afterCR
+		end--
 	}
-	*e = DotEncoder{}
-	return append(dst, ".\r\n"...)
+	d.lineLen = end - s.line
+	d.checkLine(d.lineLen)
 }
 
-// ParseBDAT parses the argument of BDAT: "chunk-size [LAST]" (RFC 3030 §2),
-// case-insensitive LAST. ok is false for anything else.
-func ParseBDAT(arg []byte) (size int64, last bool, ok bool) {
-	num, rest, hasRest := cutByteMore(arg, ' ')
-	if hasRest {
-		if !EqualFold(rest, "LAST") {
-			return 0, false, false
-		}
-		last = true
+// checkLine records a line (or the start of one) of n octets.
+func (d *DotDecoder) checkLine(n int) {
+	if d.MaxLine > 0 && n > d.MaxLine {
+		d.LongLine = true
 	}
-	size, ok = ParseSize(num)
-	return size, last, ok
+}
+
+// finish moves the rest of the body before end into place, sets the flags
+// that are found by passes over the whole of this call's body, and returns
+// that body. d.state must already be the state after this call.
+func (d *DotDecoder) finish(s *bodyScan, end int) []byte {
+	s.flush(end)
+	out := s.buf[:s.w]
+	if !d.Bare {
+		crs := bytes.Count(out, []byte{'\r'})
+		if d.state == afterCR {
+			crs-- // the final CR is settled by the next call
+		}
+		d.Bare = crs > s.pairs // a CR that is in no CRLF
+	}
+	if !d.Null {
+		d.Null = bytes.IndexByte(out, 0) >= 0
+	}
+	return out
 }
