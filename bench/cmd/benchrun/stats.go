@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -44,6 +45,7 @@ type summary struct {
 	peakRSS                         float64
 	errors                          int64
 	failures, firstErrors           []string
+	disturbed                       int // runs kept although other work shared the CPUs
 }
 
 func (c *cell) summarize() summary {
@@ -59,6 +61,9 @@ func (c *cell) summarize() summary {
 			continue
 		}
 		s.runs++
+		if x.Disturbed {
+			s.disturbed++
+		}
 		for i, v := range []float64{x.MsgsPerSec, x.MBPerSec, x.P50Micros, x.P99Micros,
 			x.ServerCPU, x.CPUPerMsg, x.ClientCPU, float64(x.PeakRSS), x.ServerCore, x.ClientCore} {
 			m[i] = append(m[i], v)
@@ -72,7 +77,11 @@ func (c *cell) summarize() summary {
 
 // note is what the report says under a row that lost runs or messages.
 func (s summary) note() string {
-	return strings.Join(append(slices.Clone(s.failures), s.firstErrors...), "; ")
+	notes := append(slices.Clone(s.failures), s.firstErrors...)
+	if s.disturbed > 0 {
+		notes = append(notes, fmt.Sprintf("%d run(s) disturbed by other work even after %d tries", s.disturbed, maxReruns+1))
+	}
+	return strings.Join(notes, "; ")
 }
 
 // median returns the middle value (the mean of the two middle ones for an

@@ -27,6 +27,10 @@ func TestSummarizeSkipsFailedRunsAndSumsErrors(t *testing.T) {
 	if got := s.note(); got != "server exited at start; x" {
 		t.Errorf("note %q", got)
 	}
+	c.samples[0].Disturbed = true
+	if got := c.summarize().note(); got != "server exited at start; x; 1 run(s) disturbed by other work even after 4 tries" {
+		t.Errorf("note %q", got)
+	}
 }
 
 func TestMarkDisturbedComparesCoreBusyWithProcessCPU(t *testing.T) {
