@@ -27,7 +27,7 @@ func main() {
 type flags struct {
 	binDir, logDir, out  string
 	scenarios, servers   string
-	reps                 int
+	reps, reruns         int
 	duration, idleWait   time.Duration
 	quick                bool
 	serverCPU, clientCPU string
@@ -42,13 +42,14 @@ func parseFlags() flags {
 	flag.StringVar(&f.servers, "servers", "", "comma-separated servers to run (default: all)")
 	flag.IntVar(&f.reps, "r", 3, "repetitions of every measurement")
 	flag.DurationVar(&f.duration, "d", 5*time.Second, "load duration of every smtpload run")
+	flag.IntVar(&f.reruns, "reruns", 3, "how often a run disturbed by other work is taken again")
 	flag.DurationVar(&f.idleWait, "idle-wait", 2*time.Minute, "before each scenario, wait up to this long for both CPUs to be idle")
-	flag.BoolVar(&f.quick, "q", false, "quick smoke run: one repetition of one second, no waiting for idle CPUs")
+	flag.BoolVar(&f.quick, "q", false, "quick smoke run: one repetition of one second, no waiting for idle CPUs, no reruns")
 	flag.StringVar(&f.serverCPU, "server-cpu", "0", "CPU list the servers are pinned to")
 	flag.StringVar(&f.clientCPU, "client-cpu", "1", "CPU list the clients are pinned to")
 	flag.Parse()
 	if f.quick {
-		f.reps, f.duration, f.idleWait = 1, time.Second, 0
+		f.reps, f.duration, f.idleWait, f.reruns = 1, time.Second, 0, 0
 	}
 	return f
 }
@@ -90,7 +91,7 @@ func newBench(f flags) (*bench, error) {
 	} else if err := os.MkdirAll(logDir, 0o755); err != nil {
 		return nil, err
 	}
-	b := &bench{binDir: f.binDir, logDir: logDir, duration: f.duration, idleWait: f.idleWait, reps: f.reps,
+	b := &bench{binDir: f.binDir, logDir: logDir, duration: f.duration, idleWait: f.idleWait, reruns: f.reruns, reps: f.reps,
 		serverCPU: f.serverCPU, clientCPU: f.clientCPU}
 	certPEM, keyPEM, err := selfsigned.PEM()
 	if err != nil {

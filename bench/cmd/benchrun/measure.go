@@ -14,6 +14,7 @@ type bench struct {
 	logDir     string
 	duration   time.Duration
 	idleWait   time.Duration // how long to wait for other work to leave the cores
+	reruns     int           // how often a disturbed measurement is taken again
 	reps       int
 	serverCPU  string // CPU list for taskset
 	clientCPU  string

@@ -67,9 +67,6 @@ func (b *bench) runSource(sc scenario, res *scenarioResult) {
 	}
 }
 
-// maxReruns bounds how often a disturbed measurement is taken again.
-const maxReruns = 3
-
 // measureUndisturbed measures as measure does and, while other work took a
 // noticeable share of the server's or the client's CPU, waits for idle
 // CPUs and measures again. The last try is kept even if disturbed, and
@@ -78,7 +75,7 @@ func (b *bench) measureUndisturbed(sc scenario, srv server, client string, rep i
 	drive func(string) (outcome, error)) sample {
 	for try := 0; ; try++ {
 		smp := b.measure(sc, srv, client, rep, drive)
-		if !smp.Disturbed || try == maxReruns {
+		if !smp.Disturbed || try >= b.reruns {
 			smp.Reruns = try
 			return smp
 		}

@@ -79,7 +79,7 @@ func (c *cell) summarize() summary {
 func (s summary) note() string {
 	notes := append(slices.Clone(s.failures), s.firstErrors...)
 	if s.disturbed > 0 {
-		notes = append(notes, fmt.Sprintf("%d run(s) disturbed by other work even after %d tries", s.disturbed, maxReruns+1))
+		notes = append(notes, fmt.Sprintf("%d run(s) disturbed by other work", s.disturbed))
 	}
 	return strings.Join(notes, "; ")
 }

@@ -28,7 +28,7 @@ func TestSummarizeSkipsFailedRunsAndSumsErrors(t *testing.T) {
 		t.Errorf("note %q", got)
 	}
 	c.samples[0].Disturbed = true
-	if got := c.summarize().note(); got != "server exited at start; x; 1 run(s) disturbed by other work even after 4 tries" {
+	if got := c.summarize().note(); got != "server exited at start; x; 1 run(s) disturbed by other work" {
 		t.Errorf("note %q", got)
 	}
 }
