@@ -26,13 +26,23 @@ func (c *Caller) Body(p []byte) (fsm.Decision, bool) {
 	m := c.msg
 	c.msg = nil
 	if err != errReturnedEarly {
-		m.abort(err)
+		m.abort(streamError(err))
 		c.detach()
 		return c.failure("DATA", err, ErrTemporaryFailure), false
 	}
 	m.finish(io.ErrUnexpectedEOF)
 	m.release()
 	return c.refusal(m), false
+}
+
+// streamError is what the hook's stream returns when the driver stops
+// waiting for the hook: io.ErrUnexpectedEOF when the session ends (the
+// message will never be whole), else the cause.
+func streamError(err error) error {
+	if err == ErrStopped {
+		return io.ErrUnexpectedEOF
+	}
+	return err
 }
 
 // refusal is the decision for a message whose hook returned before taking

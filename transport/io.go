@@ -119,7 +119,11 @@ func (c *conn) flush() bool {
 		return true
 	}
 	c.wbuf = c.core.AppendOutbound(c.wbuf[:0])
-	c.raw.SetWriteDeadline(time.Now().Add(orDefault(c.o.WriteTimeout, defaultWriteTimeout)))
+	timeout := orDefault(c.o.WriteTimeout, defaultWriteTimeout)
+	if c.aborting.Load() {
+		timeout = abortWriteTimeout // the last words of a session ended at once
+	}
+	c.raw.SetWriteDeadline(time.Now().Add(timeout))
 	if _, err := c.nc.Write(c.wbuf); err != nil {
 		c.writeErr = err
 		return false

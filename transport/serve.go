@@ -126,6 +126,9 @@ func (c *conn) serve() error {
 			c.startTLS()
 		case fsm.ActClose:
 			c.flush()
+			if c.stoppedHard() {
+				return fsm.ErrShutdown
+			}
 			return a.Err
 		}
 		if c.closing != nil || c.aborting.Load() {
@@ -156,7 +159,7 @@ func (c *conn) body(a fsm.Action) {
 // stopping), without waiting for the client.
 func (c *conn) abort() error {
 	rep, cause := c.shutdownReply(), fsm.ErrShutdown
-	if c.closing != nil {
+	if c.closing != nil && !c.stoppedHard() {
 		rep, cause = *c.closing, fsm.ErrHookClosed
 	}
 	if c.writeErr != nil {
@@ -195,6 +198,12 @@ func (c *conn) end(graceful, hard func() bool) {
 	c.cancel()
 	c.raw.SetDeadline(time.Now().Add(abortWriteTimeout)) // a TLS close_notify must not block
 	c.nc.Close()
+}
+
+// stoppedHard reports whether the session is being ended at once. The
+// session's context tells it before interruptHard has run.
+func (c *conn) stoppedHard() bool {
+	return c.aborting.Load() || c.calls.Session().Context().Err() != nil
 }
 
 // interruptGraceful runs when ServeConn's context ends: a read in progress

@@ -1,0 +1,198 @@
+package transport_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gosmtpd/gosmtpd/fsm"
+	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/transport"
+)
+
+func TestGracefulStopIdleSession(t *testing.T) {
+	s := serve(t, options(newRecorder()))
+	s.send("EHLO c")
+	s.expect("250")
+	s.cancel()
+	s.expect("421 4.3.2")
+	s.expectClosed()
+	if err := s.wait(); !errors.Is(err, fsm.ErrShutdown) {
+		t.Fatalf("ServeConn returned %v", err)
+	}
+}
+
+// A half-sent command is not a transaction: the session ends at once.
+func TestGracefulStopMidCommand(t *testing.T) {
+	s := serve(t, options(newRecorder()))
+	io.WriteString(s.nc, "NO")
+	s.cancel()
+	s.expect("421 4.3.2")
+	s.expectClosed()
+}
+
+// A transaction in flight finishes: its 250, then 421 4.3.2.
+func TestGracefulStopDuringDATA(t *testing.T) {
+	rec := newRecorder()
+	s := serve(t, options(rec))
+	s.send("EHLO c", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA")
+	for _, want := range []string{"250", "250", "250", "354"} {
+		s.expect(want)
+	}
+	s.send("first half")
+	s.cancel()
+	time.Sleep(20 * time.Millisecond) // let the interruption land mid-message
+	s.send("second half", ".")
+	s.expect("250 2.0.0")
+	s.expect("421 4.3.2")
+	s.expectClosed()
+	if m := rec.next(t); m.body != "first half\r\nsecond half\r\n" {
+		t.Fatalf("delivered %q", m.body)
+	}
+}
+
+// Cancelling BaseContext ends a session at once, mid-message: 421 4.3.2,
+// the hook's stream fails and its context is cancelled, no 250.
+func TestImmediateStopDuringDATA(t *testing.T) {
+	h := newVanishing()
+	o := options(h)
+	base, stop := context.WithCancel(context.Background())
+	o.BaseContext = base
+	s := serve(t, o)
+	s.send("EHLO c", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA")
+	for _, want := range []string{"250", "250", "250", "354"} {
+		s.expect(want)
+	}
+	s.send("half a message", "and more of it")
+	<-h.started
+	stop()
+	s.expect("421 4.3.2")
+	s.expectClosed()
+	if err := <-h.readErr; !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("the stream ended with %v", err)
+	}
+	if err := <-h.ctxErr; err == nil {
+		t.Fatal("the hook's context was not cancelled")
+	}
+	if err := s.wait(); !errors.Is(err, fsm.ErrShutdown) {
+		t.Fatalf("ServeConn returned %v", err)
+	}
+}
+
+// stuck is a RCPT hook that ignores its context until released.
+type stuck struct{ release chan struct{} }
+
+func (h stuck) HandleRCPT(context.Context, *hooks.Session, *hooks.Envelope, string, []string) error {
+	<-h.release
+	return nil
+}
+
+// An immediate stop does not wait for a hook that ignores its context.
+func TestImmediateStopDuringAHook(t *testing.T) {
+	h := stuck{release: make(chan struct{})}
+	defer close(h.release)
+	o := options(h)
+	base, stop := context.WithCancel(context.Background())
+	o.BaseContext = base
+	s := serve(t, o)
+	s.send("EHLO c", "MAIL FROM:<a@x.test>")
+	s.expect("250")
+	s.expect("250")
+	s.send("RCPT TO:<b@y.test>")
+	time.Sleep(20 * time.Millisecond)
+	stop()
+	s.expect("421 4.3.2")
+	s.expectClosed()
+	s.wait()
+}
+
+// RFC 5321 §4.5.3.2.7: a command must arrive whole within the command
+// timeout; bytes trickling in do not renew it (slowloris).
+func TestCommandDeadlineIsNotRenewedByBytes(t *testing.T) {
+	o := options(newRecorder())
+	o.Core.CommandTimeout = 300 * time.Millisecond
+	s := serve(t, o)
+	start := time.Now()
+	go func() {
+		for _, b := range "NOOP NOOP NOOP NOOP" {
+			if _, err := io.WriteString(s.nc, string(b)); err != nil {
+				return
+			}
+			time.Sleep(30 * time.Millisecond)
+		}
+	}()
+	s.expect("421 4.4.2")
+	if d := time.Since(start); d > 450*time.Millisecond {
+		t.Fatalf("cut off after %v, want about 300ms", d)
+	}
+	if err := s.wait(); !errors.Is(err, fsm.ErrTimeout) {
+		t.Fatalf("ServeConn returned %v", err)
+	}
+}
+
+// Complete commands each get a new deadline.
+func TestCommandDeadlineRenewedPerCommand(t *testing.T) {
+	o := options(newRecorder())
+	o.Core.CommandTimeout = 200 * time.Millisecond
+	s := serve(t, o)
+	for range 5 {
+		time.Sleep(100 * time.Millisecond)
+		s.send("NOOP")
+		s.expect("250")
+	}
+}
+
+// MinDataRate: a body trickling in below the rate is cut off.
+func TestMinDataRate(t *testing.T) {
+	h := newVanishing()
+	o := options(h)
+	o.Core.DataTimeout = 200 * time.Millisecond
+	o.MinDataRate = 1000 // bytes per second
+	s := serve(t, o)
+	s.send("EHLO c", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA")
+	for _, want := range []string{"250", "250", "250", "354"} {
+		s.expect(want)
+	}
+	go func() {
+		for range 100 { // 10 bytes every 50 ms: 200 B/s, each block within the data timeout
+			if _, err := io.WriteString(s.nc, "0123456789"); err != nil {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+	s.expect("421 4.4.2")
+	if err := <-h.readErr; !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("the stream ended with %v", err)
+	}
+}
+
+// A client that never reads its replies is dropped after the write
+// timeout; memory stays bounded meanwhile.
+func TestClientNeverReads(t *testing.T) {
+	o := options(newRecorder())
+	o.WriteTimeout = 100 * time.Millisecond
+	srv, cli := net.Pipe()
+	defer cli.Close()
+	done := make(chan error, 1)
+	go func() { done <- transport.ServeConn(context.Background(), srv, o) }()
+	go func() {
+		for { // net.Pipe has no buffer: the greeting is never read
+			if _, err := io.WriteString(cli, strings.Repeat("NOOP\r\n", 100)); err != nil {
+				return
+			}
+		}
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, fsm.ErrPeerClosed) {
+			t.Fatalf("ServeConn returned %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the session did not end")
+	}
+}
