@@ -1,0 +1,112 @@
+package attacks_test
+
+import (
+	"strings"
+	"testing"
+
+	gosmtpd "github.com/gosmtpd/gosmtpd"
+	"github.com/gosmtpd/gosmtpd/fsm"
+)
+
+// smuggled is what an attacker appends after a fake end of data: a second
+// transaction that must never be executed.
+const smuggled = "MAIL FROM:<spoof@x.test>\r\nRCPT TO:<v@y.test>\r\nDATA\r\nsmuggled\r\n.\r\n"
+
+// fakeEnds are the end-of-data look-alikes of SMTP smuggling, each with
+// the bytes the message must hold in their place when they are kept as
+// data (a dot leading a CRLF-ended line is unstuffed).
+var fakeEnds = []struct{ name, wire, kept string }{
+	{"LF.LF", "\n.\n", "\n.\n"},
+	{"LF.CRLF", "\n.\r\n", "\n.\r\n"},
+	{"CRLF.LF", "\r\n.\n", "\r\n\n"},
+	{"CR.CRLF", "\r.\r\n", "\r.\r\n"},
+	{"CRLF.CR", "\r\n.\r", "\r\n\r"},
+}
+
+// T-01, normalize mode (the default): no variant ends DATA; the session
+// gets exactly one message holding the smuggled text, and only one MAIL.
+func TestSmugglingFakeEndOfDataIsData(t *testing.T) {
+	for _, end := range fakeEnds {
+		t.Run(end.name, func(t *testing.T) {
+			rec := newRecorder()
+			c := connect(t, start(t, &gosmtpd.Server{Handler: rec}))
+			c.transaction()
+			c.write("body" + end.wire + smuggled)
+			c.expect("250 2.0.0")
+			c.send("NOOP") // the next reply is the NOOP's: nothing else is pending
+			c.expect("250 2.0.0")
+			want := "body" + end.kept + strings.TrimSuffix(smuggled, ".\r\n")
+			if m := rec.next(t); m.err != nil || m.body != want {
+				t.Fatalf("delivered %q (%v), want %q", m.body, m.err, want)
+			}
+			if n := rec.mailCount(); n != 1 {
+				t.Fatalf("%d MAIL commands executed, want 1", n)
+			}
+		})
+	}
+}
+
+// T-01, strict mode (fsm.BareReject): the message is refused with
+// 550 5.5.2, nothing is delivered and no second transaction starts.
+func TestSmugglingStrictModeRefusesTheMessage(t *testing.T) {
+	for _, end := range fakeEnds {
+		t.Run(end.name, func(t *testing.T) {
+			rec := newRecorder()
+			srv := &gosmtpd.Server{Handler: rec, Core: &fsm.Config{BareEOL: fsm.BareReject}}
+			c := connect(t, start(t, srv))
+			c.transaction()
+			c.write("body" + end.wire + smuggled)
+			c.expect("550 5.5.2")
+			c.send("NOOP")
+			c.expect("250 2.0.0")
+			c.send("QUIT")
+			c.expect("221")
+			if n := len(rec.delivered()); n != 0 {
+				t.Fatalf("%d messages delivered, want none", n)
+			}
+			if n := rec.mailCount(); n != 1 {
+				t.Fatalf("%d MAIL commands executed, want 1", n)
+			}
+		})
+	}
+}
+
+// T-02: a bare CR or LF inside a command line is not a separator: each
+// line gets one 500 5.5.2 and its halves are never executed; the logs hold
+// the injected fragment only escaped.
+func TestBareCRLFInCommandLine(t *testing.T) {
+	rec := newRecorder()
+	logs := &logBuffer{}
+	c := connect(t, start(t, &gosmtpd.Server{Handler: rec, Logger: logs.logger()}))
+	c.write("EHLO a\nX-Injected: 1\r\n")
+	c.expect("500 5.5.2")
+	c.write("MAIL FROM:<a@b.test>\rRCPT TO:<c@d.test>\r\n")
+	c.expect("500 5.5.2")
+	c.send("RCPT TO:<c@d.test>") // no MAIL was executed, and no EHLO either
+	c.expect("503 5.5.1")
+	c.send("EHLO client.test")
+	c.expect("250 ")
+	c.send("QUIT")
+	c.expect("221")
+	if rec.mailCount() != 0 {
+		t.Fatal("the MAIL half of the line was executed")
+	}
+	if strings.Contains(logs.String(), "\nX-Injected") {
+		t.Fatalf("the injected line reached the log unescaped:\n%s", logs)
+	}
+}
+
+// T-15: after the size limit is passed, a fake end of data and the
+// commands behind it are still message bytes: one 552, no HELP executed.
+func TestSmugglingAfterSizeOverflow(t *testing.T) {
+	rec := newRecorder()
+	c := connect(t, start(t, &gosmtpd.Server{Handler: rec, MaxMessageSize: 100}))
+	c.transaction()
+	c.write(strings.Repeat("0123456789", 20) + "\r\n.\nHELP\r\nHELP\r\n.\r\n")
+	c.expect("552 5.3.4")
+	c.send("NOOP")
+	c.expect("250 2.0.0") // not a 214 from a smuggled HELP
+	if n := len(rec.delivered()); n != 0 {
+		t.Fatalf("%d messages delivered, want none", n)
+	}
+}

@@ -1,0 +1,155 @@
+package attacks_test
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The subprocess server is built without -race even when the tests run
+// with it: the race detector multiplies a goroutine's memory, and VmHWM
+// must measure gosmtpd, not the detector.
+var (
+	buildOnce sync.Once
+	buildDir  string
+	buildPath string
+	buildErr  error
+)
+
+// loadServerBinary builds ./internal/loadserver once per test run.
+func loadServerBinary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		buildDir, buildErr = os.MkdirTemp("", "attacks-loadserver-")
+		if buildErr != nil {
+			return
+		}
+		buildPath = filepath.Join(buildDir, "loadserver")
+		cmd := exec.Command("go", "build", "-o", buildPath, "./internal/loadserver")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return buildPath
+}
+
+func removeBinaries() {
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+}
+
+// serverProcess is a running loadserver.
+type serverProcess struct {
+	cmd    *exec.Cmd
+	addr   string
+	stderr *bytes.Buffer
+}
+
+// startServerProcess runs loadserver with args and waits for its address.
+// It is stopped at the end of the test.
+func startServerProcess(t testing.TB, args ...string) *serverProcess {
+	t.Helper()
+	cmd := exec.Command(loadServerBinary(t), args...)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &serverProcess{cmd: cmd, stderr: &bytes.Buffer{}}
+	cmd.Stderr = p.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		stdin.Close()
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("loadserver did not start: %v\n%s", err, p.stderr)
+	}
+	p.addr = strings.TrimSpace(line)
+	return p
+}
+
+// status returns a field of /proc/<pid>/status in KiB ("VmHWM", "VmRSS").
+func (p *serverProcess) status(t testing.TB, field string) int64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+	}
+	t.Fatalf("no %s in /proc status", field)
+	return 0
+}
+
+// cpuTicks returns the process's user plus system time in clock ticks.
+func (p *serverProcess) cpuTicks(t testing.TB) int64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Fields after the command name, which is in parentheses: state is
+	// field 3, utime 14 and stime 15.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return utime + stime
+}
+
+// raiseNoFile raises this process's RLIMIT_NOFILE to at least n, for tests
+// that hold thousands of connections, and restores it afterwards.
+func raiseNoFile(t testing.TB, n uint64) {
+	t.Helper()
+	var old syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &old); err != nil {
+		t.Fatal(err)
+	}
+	if old.Cur >= n {
+		return
+	}
+	lim := syscall.Rlimit{Cur: n, Max: max(old.Max, n)}
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		lim.Max = old.Max
+		lim.Cur = old.Max
+		if old.Max < n || syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim) != nil {
+			t.Fatalf("cannot raise RLIMIT_NOFILE to %d (hard limit %d): %v", n, old.Max, err)
+		}
+	}
+	t.Cleanup(func() { syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old) })
+}
