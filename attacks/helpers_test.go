@@ -66,6 +66,12 @@ func listen(t testing.TB, network, addr string) net.Listener {
 // startOn serves srv on l; see start.
 func startOn(t testing.TB, srv *gosmtpd.Server, l net.Listener) string {
 	t.Helper()
+	return serveWith(t, srv, l, srv.Serve)
+}
+
+// serveWith runs serve(l) (srv.Serve, srv.ServeTLS) as start does.
+func serveWith(t testing.TB, srv *gosmtpd.Server, l net.Listener, serve func(net.Listener) error) string {
+	t.Helper()
 	if srv.Hostname == "" {
 		srv.Hostname = hostname
 	}
@@ -73,7 +79,7 @@ func startOn(t testing.TB, srv *gosmtpd.Server, l net.Listener) string {
 		srv.Logger = slog.New(slog.DiscardHandler)
 	}
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(l) }()
+	go func() { done <- serve(l) }()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
