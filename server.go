@@ -40,11 +40,14 @@ type Server struct {
 	RequireTLS bool // refuse mail commands before STARTTLS (530 5.7.0)
 
 	// Authenticator decides AUTH; nil: the Handler's Authenticate method,
-	// if any. AuthMechanisms are offered (nil: PLAIN and LOGIN).
-	Authenticator  hooks.Authenticator
-	AuthMechanisms []hooks.Mechanism
-	AuthRequired   bool // refuse mail commands before AUTH (530 5.7.0)
-	AuthCleartext  bool // offer AUTH before TLS (by default only under TLS)
+	// if any. AuthMechanisms are offered (nil: PLAIN and LOGIN), but those
+	// named in AuthExclude (aiosmtpd's auth_exclude_mechanism).
+	Authenticator   hooks.Authenticator
+	AuthMechanisms  []hooks.Mechanism
+	AuthExclude     []string
+	AuthRequired    bool // refuse mail commands before AUTH (530 5.7.0)
+	AuthCleartext   bool // offer AUTH before TLS (by default only under TLS)
+	MaxAuthFailures int  // failed AUTH attempts before 421 and close; 0: 3; <0: unlimited
 
 	MaxMessageSize int64 // 0: 32 MiB; <0: unlimited
 	MaxRecipients  int   // per message; 0: 1000
@@ -109,7 +112,7 @@ func (s *Server) init() bool {
 func (s *Server) options() *transport.Options {
 	core := s.coreConfig()
 	d := hooks.NewDispatcher(hooks.Config{Handler: s.Handler, Authenticator: s.Authenticator,
-		Mechanisms: s.AuthMechanisms, Hostname: core.Hostname, LMTP: core.LMTP})
+		Mechanisms: s.authMechanisms(), Hostname: core.Hostname, LMTP: core.LMTP})
 	handlerTimeout := s.HandlerTimeout
 	switch {
 	case handlerTimeout == 0:
@@ -139,7 +142,21 @@ func (s *Server) coreConfig() fsm.Config {
 	c.RequireTLS = c.RequireTLS || s.RequireTLS
 	c.AuthRequired = c.AuthRequired || s.AuthRequired
 	c.AuthCleartext = c.AuthCleartext || s.AuthCleartext
+	setIf(&c.MaxAuthFailures, s.MaxAuthFailures)
 	return c
+}
+
+// authMechanisms are the mechanisms offered: AuthMechanisms without those
+// AuthExclude names.
+func (s *Server) authMechanisms() []hooks.Mechanism {
+	if len(s.AuthExclude) == 0 {
+		return s.AuthMechanisms
+	}
+	mechs := s.AuthMechanisms
+	if mechs == nil {
+		mechs = hooks.DefaultMechanisms()
+	}
+	return hooks.Without(mechs, s.AuthExclude...)
 }
 
 func setIf[T comparable](dst *T, v T) {

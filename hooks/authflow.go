@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/gosmtpd/gosmtpd/fsm"
@@ -34,7 +35,7 @@ func (c *Caller) authStep(resp []byte) fsm.Decision {
 	switch {
 	case err != nil:
 		c.sasl = nil
-		return c.decision("AUTH", err)
+		return c.exchangeFailed(err)
 	case creds == nil:
 		if challenge == nil {
 			challenge = []byte{}
@@ -46,7 +47,7 @@ func (c *Caller) authStep(resp []byte) fsm.Decision {
 }
 
 // authenticate asks the Authenticator and records a success in the
-// Session. A failure of the Authenticator is temporary (454 4.7.0).
+// Session.
 func (c *Caller) authenticate(creds *Credentials) fsm.Decision {
 	if creds.Mechanism == "" {
 		creds.Mechanism = c.saslName
@@ -55,14 +56,32 @@ func (c *Caller) authenticate(creds *Credentials) fsm.Decision {
 		return c.d.auth.Authenticate(ctx, s, e, creds)
 	})
 	rep, failure := replyOf(err)
-	if failure != nil {
-		return c.failure("AUTH", failure, replyAuthTemp)
-	}
-	if rep.IsZero() {
+	switch {
+	case failure != nil:
+		return c.failure("AUTH", redact(failure, creds.Password), replyAuthTemp)
+	case rep.IsZero():
 		rep = replyAuthOK
 	}
 	if rep.Code == 235 {
-		c.sess.AuthID, c.sess.AuthMechanism = creds.Identity(), creds.Mechanism
+		c.sess.AuthID, c.sess.AuthUser = creds.Identity(), creds.Username
+		c.sess.AuthMechanism, c.sess.AuthData = creds.Mechanism, creds.Result
 	}
 	return fsm.Decision{Reply: rep}
 }
+
+// exchangeFailed is the Decision for an exchange that ended in err: its
+// Reply, or for any other error or a panic a temporary failure (454
+// 4.7.0). Only the Authenticator may accept: a positive Reply is a
+// failure too.
+func (c *Caller) exchangeFailed(err error) fsm.Decision {
+	rep, failure := replyOf(err)
+	if failure == nil && rep.Positive() {
+		failure = errPositiveExchange
+	}
+	if failure != nil {
+		return c.failure("AUTH", failure, replyAuthTemp)
+	}
+	return fsm.Decision{Reply: rep}
+}
+
+var errPositiveExchange = errors.New("hooks: a SASL exchange returned a positive reply; only the Authenticator accepts")

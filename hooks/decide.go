@@ -131,6 +131,10 @@ func (c *Caller) capabilities(a *fsm.Ask, name string, h capsFunc) fsm.Decision 
 func (c *Caller) mailFrom(a *fsm.Ask) fsm.Decision {
 	addr, opts := string(a.Path.Mailbox), options(a.Params)
 	c.env = &Envelope{} // each transaction starts afresh
+	auth, ok := mailAuth(opts, c.sess.Authenticated())
+	if !ok {
+		return fsm.Decision{Reply: replyBadAuthParam}
+	}
 	var d fsm.Decision
 	if h := c.d.mail; h != nil {
 		d = c.decision("MAIL", c.call("MAIL", func(ctx context.Context, s *Session, e *Envelope) error {
@@ -140,6 +144,7 @@ func (c *Caller) mailFrom(a *fsm.Ask) fsm.Decision {
 	if effective(d, a).Positive() {
 		c.env.MailFrom, c.env.MailOptions = addr, opts
 		c.env.SMTPUTF8 = hasOption(opts, "SMTPUTF8")
+		c.env.MailAuth = auth
 	}
 	return d
 }

@@ -1,6 +1,9 @@
 package hooks
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
 
 // The built-in SASL mechanisms.
 var (
@@ -16,6 +19,29 @@ var (
 // DefaultMechanisms are the mechanisms offered when an Authenticator is
 // configured and no mechanisms are named.
 func DefaultMechanisms() []Mechanism { return []Mechanism{Plain, Login} }
+
+// Without returns the mechanisms of mechs not named in exclude (in any
+// case), in order: aiosmtpd's auth_exclude_mechanism. The result is a new
+// slice, empty but not nil when every mechanism is excluded, so that a
+// Config given it offers no AUTH rather than the defaults.
+func Without(mechs []Mechanism, exclude ...string) []Mechanism {
+	kept := make([]Mechanism, 0, len(mechs))
+	for _, m := range mechs {
+		if !containsFold(exclude, m.Name()) {
+			kept = append(kept, m)
+		}
+	}
+	return kept
+}
+
+func containsFold(names []string, name string) bool {
+	for _, n := range names {
+		if strings.EqualFold(n, name) {
+			return true
+		}
+	}
+	return false
+}
 
 type plain struct{}
 

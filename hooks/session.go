@@ -28,9 +28,14 @@ type Session struct {
 
 	// AuthID is the identity the client authenticated as ("" when none):
 	// the authorization identity when the client asked for one, else the
-	// user name. AuthMechanism names the SASL mechanism used.
+	// user name. AuthUser is the user name that proved it (the
+	// authentication identity), AuthMechanism names the SASL mechanism
+	// used, and AuthData is what the Authenticator left in
+	// Credentials.Result. A STARTTLS forgets them all.
 	AuthID        string
+	AuthUser      string
 	AuthMechanism string
+	AuthData      any
 
 	ctx context.Context
 }
@@ -60,7 +65,7 @@ func (s *Session) greeted(name string, extended bool) {
 func (s *Session) restart(state *tls.ConnectionState) {
 	s.TLS = state
 	s.HeloName, s.Extended = "", false
-	s.AuthID, s.AuthMechanism = "", ""
+	s.AuthID, s.AuthUser, s.AuthMechanism, s.AuthData = "", "", "", nil
 }
 
 // ProxyInfo is what a PROXY protocol header (v1 or v2) said about the
@@ -85,6 +90,12 @@ type ProxyTLV struct {
 type Envelope struct {
 	MailFrom    string   // the reverse-path's mailbox; "" for the null path <>
 	MailOptions []string // MAIL parameters as sent, "KEY=value" or "KEY"
+	// MailAuth is the mailbox of MAIL's AUTH= parameter (RFC 4954 §5),
+	// xtext-decoded: who the client says first submitted the message. It
+	// is "<>" when the client said so or is not authenticated (then the
+	// RFC requires AUTH=<> whatever was sent), "" without the parameter.
+	// Whether to trust it is the handler's choice.
+	MailAuth    string
 	SMTPUTF8    bool     // MAIL carried SMTPUTF8 (RFC 6531)
 	RcptTos     []string // accepted recipients, in order
 	RcptOptions [][]string
