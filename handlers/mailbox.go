@@ -1,0 +1,114 @@
+package handlers
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/gosmtpd/gosmtpd/hooks"
+)
+
+// Mailbox delivers each message to the Maildir at Dir (created with its
+// tmp, new and cur subdirectories when missing, at the first delivery, so
+// that it belongs to the user the server runs as by then).
+//
+// The file holds the message exactly as received: dot-unstuffed, CRLF line
+// ends kept, no header added (aiosmtpd's Mailbox parses and rewrites it).
+// It is written under tmp/, synced to disk, and only then renamed into new/,
+// so a reader of new/ never sees a partial message. A message that does not
+// arrive whole, or that cannot be written, leaves nothing in new/ and is
+// answered 451 4.3.0, never 250.
+type Mailbox struct {
+	Dir string
+}
+
+// deliveries numbers the deliveries of this process, for unique names.
+var deliveries atomic.Uint64
+
+// HandleDATA delivers the message.
+func (m *Mailbox) HandleDATA(_ context.Context, _ *hooks.Session, _ *hooks.Envelope, msg io.Reader) error {
+	name := uniqueName()
+	tmp := filepath.Join(m.Dir, "tmp", name)
+	f, err := m.create(tmp)
+	if err != nil {
+		return fmt.Errorf("maildir: %w", err)
+	}
+	if err := writeSynced(f, msg); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("maildir: %w", err)
+	}
+	if err := publish(tmp, filepath.Join(m.Dir, "new", name)); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("maildir: %w", err)
+	}
+	return nil
+}
+
+// create makes the file in tmp/, creating the Maildir first when missing.
+func (m *Mailbox) create(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err = m.makeTree(); err == nil {
+			f, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		}
+	}
+	return f, err
+}
+
+func (m *Mailbox) makeTree() error {
+	for _, sub := range []string{"tmp", "new", "cur"} {
+		if err := os.MkdirAll(filepath.Join(m.Dir, sub), 0o700); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeSynced copies msg to f to its end and syncs f; it closes f.
+func writeSynced(f *os.File, msg io.Reader) error {
+	_, err := io.Copy(f, msg)
+	if err == nil {
+		err = f.Sync()
+	}
+	return errors.Join(err, f.Close())
+}
+
+// publish moves a finished message into new/ and syncs the directory, so
+// that the rename itself survives a crash.
+func publish(tmp, dst string) error {
+	if err := os.Rename(tmp, dst); err != nil {
+		return err
+	}
+	d, err := os.Open(filepath.Dir(dst))
+	if err != nil {
+		return nil // delivered; only the directory sync is lost
+	}
+	defer d.Close()
+	d.Sync()
+	return nil
+}
+
+// uniqueName is a Maildir file name ("time.M<µs>P<pid>Q<n>R<random>.host",
+// as in https://cr.yp.to/proto/maildir.html): unique across the deliveries
+// of this process, concurrent ones included, and across processes.
+func uniqueName() string {
+	now := time.Now()
+	var r [8]byte
+	rand.Read(r[:])
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "localhost"
+	}
+	host = strings.NewReplacer("/", `\057`, ":", `\072`).Replace(host)
+	return fmt.Sprintf("%d.M%dP%dQ%dR%s.%s", now.Unix(), now.Nanosecond()/1000,
+		os.Getpid(), deliveries.Add(1), hex.EncodeToString(r[:]), host)
+}

@@ -1,0 +1,189 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gosmtpd/gosmtpd/hooks"
+)
+
+// Proxy relays each message to the SMTP server at Addr ("host:port"), with
+// an X-Peer header (the client's IP address) added at the end of its
+// header section, as aiosmtpd's Proxy does.
+//
+// Unlike aiosmtpd's, which answers 250 whatever happened, the client gets
+// the upstream server's true verdict: each session has its own upstream
+// connection, opened at MAIL, and the envelope is relayed as it comes, so
+// the upstream's reply to MAIL, to each RCPT (a recipient it refuses is
+// refused to the client at RCPT time) and to the message is the client's.
+// MAIL and RCPT parameters are relayed as sent. When the upstream cannot be
+// reached the client gets 451 4.4.1. A message that does not arrive whole
+// is never finished upstream: the connection is dropped before the final
+// dot, so the upstream server discards it.
+type Proxy struct {
+	Addr string
+	// Hostname is said in EHLO to the upstream; "": "localhost".
+	Hostname string
+	// Timeout bounds the connection and each exchange with the upstream;
+	// 0: 5 minutes.
+	Timeout time.Duration
+
+	mu       sync.Mutex
+	sessions map[string]*upstream // by Session.ID
+}
+
+var replyUpstreamDown = hooks.Reply{Code: 451, Enhanced: "4.4.1", Text: "Error: upstream server unavailable"}
+
+// HandleMAIL opens the session's upstream connection (or resets the one it
+// has) and relays MAIL.
+func (p *Proxy) HandleMAIL(ctx context.Context, s *hooks.Session, e *hooks.Envelope, address string, options []string) error {
+	u, err := p.connect(ctx, s)
+	if err != nil {
+		return p.verdict(s, hooks.Reply{}, err)
+	}
+	if u.used {
+		if rep, err := u.exchange(ctx, "RSET"); err != nil || rep.Code != 250 {
+			return p.verdict(s, rep, errors.Join(err, errUpstream))
+		}
+	}
+	u.used = true
+	rep, err := u.exchange(ctx, "MAIL FROM:"+path(address, options))
+	u.inMail = err == nil && rep.Code/100 == 2
+	return p.verdict(s, rep, err)
+}
+
+// HandleRCPT relays RCPT: the upstream's reply is the client's.
+func (p *Proxy) HandleRCPT(ctx context.Context, s *hooks.Session, e *hooks.Envelope, address string, options []string) error {
+	u := p.session(s)
+	if u == nil || !u.inMail {
+		return replyUpstreamDown
+	}
+	rep, err := u.exchange(ctx, "RCPT TO:"+path(address, options))
+	return p.verdict(s, rep, err)
+}
+
+// HandleDATA relays the message with X-Peer added, and returns the
+// upstream's reply to it.
+func (p *Proxy) HandleDATA(ctx context.Context, s *hooks.Session, e *hooks.Envelope, msg io.Reader) error {
+	u := p.session(s)
+	if u == nil || !u.inMail {
+		return replyUpstreamDown
+	}
+	u.inMail = false
+	rep, err := u.data(ctx, newPeerReader(msg, peerIP(s.Peer)))
+	if err != nil && !errors.Is(err, errUpstream) {
+		p.forget(s, u) // the message failed: the connection was dropped
+		return err
+	}
+	return p.verdict(s, rep, err)
+}
+
+// HandleRSET relays RSET.
+func (p *Proxy) HandleRSET(ctx context.Context, s *hooks.Session, e *hooks.Envelope) error {
+	if u := p.session(s); u != nil && u.inMail {
+		rep, err := u.exchange(ctx, "RSET")
+		u.inMail = false
+		if err != nil || rep.Code != 250 {
+			p.forget(s, u)
+		}
+	}
+	return nil
+}
+
+// HandleQUIT ends the upstream session.
+func (p *Proxy) HandleQUIT(_ context.Context, s *hooks.Session, _ *hooks.Envelope) error {
+	if u := p.session(s); u != nil {
+		p.forget(s, u)
+	}
+	return nil
+}
+
+// verdict turns an upstream exchange into the hook's answer: the
+// upstream's reply, or 451 4.4.1 (and a dropped connection) when the
+// upstream failed.
+func (p *Proxy) verdict(s *hooks.Session, rep hooks.Reply, err error) error {
+	if err == nil {
+		return rep
+	}
+	var r hooks.Reply
+	if errors.As(err, &r) && !errors.Is(err, errUpstream) {
+		return r
+	}
+	if u := p.session(s); u != nil {
+		p.forget(s, u)
+	}
+	return replyUpstreamDown
+}
+
+// connect returns the session's upstream connection, dialling it first.
+// The connection is closed when the session ends, however it ends.
+func (p *Proxy) connect(ctx context.Context, s *hooks.Session) (*upstream, error) {
+	if u := p.session(s); u != nil {
+		return u, nil
+	}
+	host := p.Hostname
+	if host == "" {
+		host = "localhost"
+	}
+	timeout := p.Timeout
+	if timeout <= 0 {
+		timeout = 5 * time.Minute
+	}
+	u, err := dialUpstream(ctx, p.Addr, host, timeout)
+	if err != nil {
+		return nil, err
+	}
+	id := s.ID
+	p.mu.Lock()
+	if p.sessions == nil {
+		p.sessions = map[string]*upstream{}
+	}
+	p.sessions[id] = u
+	p.mu.Unlock()
+	context.AfterFunc(s.Context(), func() { p.forgetID(id, u) })
+	return u, nil
+}
+
+func (p *Proxy) session(s *hooks.Session) *upstream {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.sessions[s.ID]
+}
+
+func (p *Proxy) forget(s *hooks.Session, u *upstream) { p.forgetID(s.ID, u) }
+
+// forgetID ends u, the upstream connection of session id.
+func (p *Proxy) forgetID(id string, u *upstream) {
+	p.mu.Lock()
+	if p.sessions[id] == u {
+		delete(p.sessions, id)
+	}
+	p.mu.Unlock()
+	u.quit()
+}
+
+// path is a MAIL or RCPT argument: the path and its parameters as sent.
+func path(address string, options []string) string {
+	if len(options) == 0 {
+		return "<" + address + ">"
+	}
+	return "<" + address + "> " + strings.Join(options, " ")
+}
+
+// peerIP is the IP address of a "ip:port" peer, as aiosmtpd's Proxy puts
+// in X-Peer; other peers (a Unix socket's) as they are.
+func peerIP(peer string) string {
+	if ap, err := netip.ParseAddrPort(peer); err == nil {
+		return ap.Addr().Unmap().String()
+	}
+	if host, _, err := net.SplitHostPort(peer); err == nil {
+		return host
+	}
+	return peer
+}
