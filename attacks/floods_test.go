@@ -1,0 +1,157 @@
+package attacks_test
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+
+	gosmtpd "github.com/gosmtpd/gosmtpd"
+	"github.com/gosmtpd/gosmtpd/fsm"
+)
+
+// rcptBatch is n pipelined RCPT commands, numbered from first.
+func rcptBatch(first, n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "RCPT TO:<r%d@y.test>\r\n", first+i)
+	}
+	return b.String()
+}
+
+// liveHeap is the heap in use after a collection.
+func liveHeap() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// pipeline writes batch on its own goroutine while the caller reads.
+func (c *client) pipeline(batch string) <-chan error {
+	errc := make(chan error, 1)
+	go func() {
+		_, err := c.nc.Write([]byte(batch))
+		errc <- err
+	}()
+	return errc
+}
+
+// expectRun reads n replies, each starting with want.
+func (c *client) expectRun(n int, want string) {
+	c.t.Helper()
+	for i := range n {
+		if rep := c.reply(); !strings.HasPrefix(rep, want) {
+			c.t.Fatalf("reply %d: got %q, want %q", i, rep, want)
+		}
+	}
+}
+
+// T-16: 100,000 pipelined recipients: 452 4.5.3 past MaxRecipients, no
+// memory kept per refused recipient, and the session still delivers to
+// the accepted ones.
+func TestRecipientFlood(t *testing.T) {
+	rec := newRecorder()
+	c := connect(t, start(t, &gosmtpd.Server{Handler: rec}))
+	first, rest := rcptBatch(0, 2000), rcptBatch(2000, 98000)
+	c.send("EHLO client.test", "MAIL FROM:<a@x.test>")
+	c.expectAll("250 ", "250 2.1.0")
+	errc := c.pipeline(first)
+	c.expectRun(1000, "250 2.1.5")
+	c.expectRun(1000, "452 4.5.3")
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	before := liveHeap()
+	errc = c.pipeline(rest)
+	c.expectRun(98000, "452 4.5.3")
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	after := liveHeap()
+	t.Logf("live heap: %d bytes before the 98,000 refused recipients, %d after", before, after)
+	if grew := int64(after) - int64(before); grew > 64<<10 {
+		t.Fatalf("the live heap grew by %d bytes over 98,000 refused recipients", grew)
+	}
+	runtime.KeepAlive(rest)
+	c.send("DATA")
+	c.expect("354 ")
+	c.send("x", ".")
+	c.expect("250 2.0.0")
+	if m := rec.next(t); len(m.rcpts) != 1000 || m.rcpts[999] != "r999@y.test" {
+		t.Fatalf("delivered to %d recipients, want the first 1000", len(m.rcpts))
+	}
+}
+
+// T-17: an error flood: 20 (MaxErrors) 5xx replies, then 421 4.7.0 and
+// close instead of a 21st; successes in between do not reset the count.
+func TestErrorFlood(t *testing.T) {
+	addr := start(t, &gosmtpd.Server{Handler: newRecorder()})
+	c := connect(t, addr)
+	outOfSequence := "RCPT TO:<b@y.test>\r\n" // 503 before MAIL
+	c.write(strings.Repeat(outOfSequence, 1000))
+	c.expectRun(20, "503 5.5.1")
+	c.expect("421 4.7.0")
+	c.expectClosed()
+
+	c = connect(t, addr)
+	c.write(strings.Repeat(outOfSequence, 10) + strings.Repeat("NOOP\r\n", 100) + strings.Repeat(outOfSequence, 11) + "NOOP\r\n")
+	c.expectRun(10, "503 5.5.1")
+	c.expectRun(100, "250 2.0.0")
+	c.expectRun(10, "503 5.5.1")
+	c.expect("421 4.7.0")
+	c.expectClosed()
+}
+
+// T-17: a flood of unknown commands ends with 421 4.7.0 and close after
+// at most MaxErrors (20) replies of 500 5.5.1.
+func TestUnknownCommandFlood(t *testing.T) {
+	c := connect(t, start(t, &gosmtpd.Server{Handler: newRecorder()}))
+	c.write(strings.Repeat("JUNK\r\n", 1000))
+	for i := 0; ; i++ {
+		rep := c.reply()
+		if strings.HasPrefix(rep, "421 4.7.0") {
+			break
+		}
+		if !strings.HasPrefix(rep, "500 5.5.1") || i == 20 {
+			t.Fatalf("reply %d: %q, want 500 5.5.1 and at most 20 of them before 421 4.7.0", i, rep)
+		}
+	}
+	c.expectClosed()
+}
+
+// T-17: NOOP is not an error: 1,000 of them are all answered 250 by
+// default (gosmtpd has no junk-command limit); a call limit, aiosmtpd's
+// command_call_limit, ends the session with 421 4.7.0.
+func TestNOOPFlood(t *testing.T) {
+	c := connect(t, start(t, &gosmtpd.Server{Handler: newRecorder()}))
+	c.pipeline(strings.Repeat("NOOP\r\n", 1000))
+	c.expectRun(1000, "250 2.0.0")
+	c.send("EHLO client.test")
+	c.expect("250 ")
+
+	srv := &gosmtpd.Server{Handler: newRecorder(), Core: &fsm.Config{CallLimits: map[string]int{"NOOP": 100}}}
+	c = connect(t, start(t, srv))
+	c.write(strings.Repeat("NOOP\r\n", 1000))
+	c.expectRun(100, "250 2.0.0")
+	c.expect("421 4.7.0")
+	c.expectClosed()
+}
+
+// T-18: an HTTP request line as the first command gets 500 5.5.1 and the
+// connection is closed at once (ALPACA).
+func TestCrossProtocolHTTP(t *testing.T) {
+	addr := start(t, &gosmtpd.Server{Handler: newRecorder()})
+	for _, req := range []string{
+		"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+		"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nMAIL",
+		"CONNECT mx.test:25 HTTP/1.1\r\nHost: x\r\n\r\n",
+	} {
+		t.Run(strings.Fields(req)[0], func(t *testing.T) {
+			c := connect(t, addr)
+			c.write(req)
+			c.expect("500 5.5.1")
+			c.expectClosed()
+		})
+	}
+}
