@@ -45,7 +45,7 @@ func (c *Conn) command(line []byte) (Action, bool) {
 		c.closeWith(replyHTTP, ErrCrossProtocol)
 		return Action{}, false
 	}
-	if v != codec.VerbAUTH && len(line) > c.cfg.maxLine {
+	if v != codec.VerbAUTH && len(line) > c.commandLimit(v) {
 		return c.refuse(replyLineTooLong)
 	}
 	if c.overCallLimit(v) {
@@ -59,6 +59,15 @@ func (c *Conn) command(line []byte) (Action, bool) {
 		return c.refuse(rep)
 	}
 	return commands[v](c, cmd, err)
+}
+
+// commandLimit is the longest line command v may have: MAIL after EHLO
+// may be longer by what the offered extensions' parameters add.
+func (c *Conn) commandLimit(v codec.Verb) int {
+	if v == codec.VerbMAIL && c.extended {
+		return c.cfg.maxLine + c.cfg.mailExtra
+	}
+	return c.cfg.maxLine
 }
 
 // gate applies the checks shared by all commands before their own syntax.

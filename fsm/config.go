@@ -48,6 +48,7 @@ type Config struct {
 	MaxTextLine     int            // DATA text line, without CRLF; 0: 998+2 (aiosmtpd: 1001 with LF); <0: unlimited
 	MaxRecipients   int            // per transaction; 0: 1000
 	MaxErrors       int            // error replies before 421 and close; 0: 20; <0: unlimited
+	MaxUnknown      int            // unrecognised commands before 421 and close; 0: 5 (aiosmtpd's limit); <0: unlimited
 	MaxAuthFailures int            // failed AUTH attempts before 421 and close; 0: 3; <0: unlimited
 	MaxAuthLine     int            // AUTH lines (RFC 4954 §4); 0: 12288
 	ReadBufferSize  int            // bytes per read; 0: 8192

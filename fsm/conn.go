@@ -38,7 +38,7 @@ type Conn struct {
 	closeErr error
 
 	extended, tls, authed, shutdown, discardLine bool
-	errors, authFailures                         int
+	errors, authFailures, unknowns               int
 	calls                                        [codec.NumVerbs]int
 
 	txn transaction
@@ -64,7 +64,7 @@ func NewConn(cfg *Config) *Conn {
 	c := &Conn{cfg: newLimits(cfg)}
 	c.host = newHostReplies(&c.cfg)
 	c.tls = cfg.TLSActive
-	c.in = make([]byte, max(c.cfg.readBuffer, c.cfg.maxLine+2))
+	c.in = make([]byte, max(c.cfg.readBuffer, c.cfg.maxLine+c.cfg.mailExtra+2))
 	c.out = make([]byte, 0, 512)
 	c.txn.dec.MaxLine = c.cfg.maxTextLine
 	c.queue(c.host.greeting)

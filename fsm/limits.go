@@ -16,7 +16,7 @@ type limits struct {
 	requireTLS, authCleartext, authRequired, bareReject     bool
 	maxSize                                                 int64
 	maxLine, maxTextLine, maxRcpts, maxErrors, maxAuthFails int
-	maxAuthLine, readBuffer                                 int
+	maxUnknown, maxAuthLine, readBuffer, mailExtra          int
 	callLimits                                              [codec.NumVerbs]int
 	commandTimeout, dataTimeout                             time.Duration
 	disable                                                 Extension
@@ -53,6 +53,7 @@ func newLimits(cfg *Config) limits {
 		maxTextLine:    orUnlimited(orDefault(cfg.MaxTextLine, 998+2)),
 		maxRcpts:       orDefault(cfg.MaxRecipients, 1000),
 		maxErrors:      orUnlimited(orDefault(cfg.MaxErrors, 20)),
+		maxUnknown:     orUnlimited(orDefault(cfg.MaxUnknown, 5)),
 		maxAuthFails:   orUnlimited(orDefault(cfg.MaxAuthFailures, 3)),
 		maxAuthLine:    orDefault(cfg.MaxAuthLine, 12288),
 		readBuffer:     orDefault(cfg.ReadBufferSize, 8192),
@@ -69,11 +70,32 @@ func newLimits(cfg *Config) limits {
 		l.mechanisms = append(l.mechanisms, strings.ToUpper(m))
 	}
 	l.maxAuthLine = max(l.maxAuthLine, l.maxLine)
+	l.mailExtra = mailLineExtra(&l)
 	for v := codec.VerbHELO; v < codec.NumVerbs; v++ {
 		l.callLimits[v] = callLimit(cfg, v.String())
 	}
 	l.callLimits[codec.VerbUnknown] = callLimit(cfg, "*")
 	return l
+}
+
+// mailLineExtra is how much longer than other commands a MAIL line may be
+// after EHLO: each offered extension's parameter adds what its RFC says, so
+// that a client using them all is never refused for the length alone.
+func mailLineExtra(l *limits) int {
+	extra := 0
+	if l.offers(ExtSize) {
+		extra += 26 // " SIZE=" and 20 digits (RFC 1870 §3)
+	}
+	if l.offers(Ext8BitMIME) || l.binary {
+		extra += 16 // " BODY=8BITMIME" or " BODY=BINARYMIME" (RFC 6152 §3, RFC 3030 §3)
+	}
+	if l.smtputf8 {
+		extra += 10 // " SMTPUTF8" (RFC 6531 §3.4)
+	}
+	if len(l.mechanisms) > 0 {
+		extra += 500 // " AUTH=" and a mailbox in xtext (RFC 4954 §5)
+	}
+	return extra
 }
 
 func callLimit(cfg *Config, name string) int {
@@ -106,14 +128,15 @@ func (l *limits) authOffered(tls bool) bool {
 func newHostReplies(l *limits) hostReplies {
 	h := l.hostname
 	return hostReplies{
-		greeting:      codec.Reply{Code: 220, Text: h + " " + l.ident},
-		helo:          codec.Reply{Code: 250, Text: h},
-		timeout:       r(421, "4.4.2", h+" Error: timeout exceeded"),
-		tooManyErrors: r(421, "4.7.0", h+" Error: too many errors"),
-		shutdown:      r(421, "4.3.2", h+" Service shutting down"),
-		authFailures:  r(421, "4.7.0", h+" Error: too many failed authentications"),
-		ehloPlain:     ehloReply(l, false),
-		ehloTLS:       ehloReply(l, true),
+		greeting:       codec.Reply{Code: 220, Text: h + " " + l.ident},
+		helo:           codec.Reply{Code: 250, Text: h},
+		timeout:        r(421, "4.4.2", h+" Error: timeout exceeded"),
+		tooManyErrors:  r(421, "4.7.0", h+" Error: too many errors"),
+		tooManyUnknown: r(421, "4.7.0", h+" Error: too many unrecognized commands"),
+		shutdown:       r(421, "4.3.2", h+" Service shutting down"),
+		authFailures:   r(421, "4.7.0", h+" Error: too many failed authentications"),
+		ehloPlain:      ehloReply(l, false),
+		ehloTLS:        ehloReply(l, true),
 	}
 }
 

@@ -79,7 +79,10 @@ func (c *Conn) mailParam(p codec.Param) (codec.Reply, bool) {
 		}
 	case codec.EqualFold(p.Key, "BODY"):
 		return c.bodyParam(p.Value)
-	case codec.EqualFold(p.Key, "SMTPUTF8") && c.cfg.smtputf8 && p.Value == nil:
+	case codec.EqualFold(p.Key, "SMTPUTF8") && c.cfg.smtputf8:
+		if p.Value != nil {
+			return replySMTPUTF8Value, true // RFC 6531 §3.4: it takes no value
+		}
 		c.txn.utf8 = true
 	case codec.EqualFold(p.Key, "AUTH") && len(c.cfg.mechanisms) > 0 && p.Value != nil:
 	default:

@@ -1,6 +1,7 @@
 package fsm
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/gosmtpd/gosmtpd/codec"
@@ -31,8 +32,30 @@ func (c *Conn) vrfy(cmd codec.Command, _ error) (Action, bool) {
 	if len(cmd.Arg) == 0 {
 		return c.refuse(replySyntaxVRFY)
 	}
+	if rep, bad := c.vrfyArg(cmd.Arg); bad {
+		return c.refuse(rep)
+	}
 	c.ask = Ask{Arg: cmd.Arg, Default: replyVRFY}
 	return c.askHook(HookVRFY)
+}
+
+// vrfyArg checks VRFY's argument (RFC 5321 §3.5.3): a user name ("alice",
+// "Alice Smith") is taken as it is, but what looks like a mailbox (it has
+// "<" or "@") must be one, bracketed or not, or the 252 "will attempt
+// delivery" would promise what RCPT refuses; it gets RCPT's error reply.
+func (c *Conn) vrfyArg(arg []byte) (codec.Reply, bool) {
+	if !bytes.ContainsAny(arg, "<@") {
+		return codec.Reply{}, false
+	}
+	opt := codec.PathOptions{AllowNoBracket: true, AllowUTF8: c.cfg.smtputf8, LocalOnly: true}
+	_, rest, err := codec.ParsePath(arg, opt)
+	switch {
+	case err != nil:
+		return pathError(err, replySyntaxVRFY), true
+	case len(rest) > 0:
+		return replySyntaxVRFY, true
+	}
+	return codec.Reply{}, false
 }
 
 func (c *Conn) expn(codec.Command, error) (Action, bool) { return c.refuse(replyNoEXPN) }
@@ -48,7 +71,23 @@ func (c *Conn) unknown(cmd codec.Command, _ error) (Action, bool) {
 			}
 		}
 	}
+	if c.overUnknownLimit(cmd) {
+		c.closeWith(c.host.tooManyUnknown, ErrTooManyErrors)
+		return Action{}, false
+	}
 	return c.refuse(r(500, "5.5.1", `Error: command "`+printable(cmd.Name)+`" not recognized`))
+}
+
+// overUnknownLimit counts an unrecognised command and reports whether it is
+// one too many: a client that keeps sending commands the server does not
+// know speaks another protocol or probes it (aiosmtpd closes at the fifth,
+// Postfix counts them as junk). Lines without a verb are not counted.
+func (c *Conn) overUnknownLimit(cmd codec.Command) bool {
+	if len(cmd.Name) == 0 || c.cfg.maxUnknown <= 0 {
+		return false
+	}
+	c.unknowns++
+	return c.unknowns >= c.cfg.maxUnknown
 }
 
 // printable copies at most 32 bytes of b with non-printable bytes as '?', for

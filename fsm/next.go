@@ -93,13 +93,14 @@ func (c *Conn) refuseLongLine() (Action, bool) {
 	return Action{}, false
 }
 
-// lineLimit is the longest line accepted now: AUTH lines may be longer than
-// commands (RFC 4954 §4: 12288 octets).
+// lineLimit is the longest line accepted now, whatever its command: AUTH
+// lines may be longer than commands (RFC 4954 §4: 12288 octets), and MAIL
+// after EHLO by what its parameters add (see commandLimit).
 func (c *Conn) lineLimit() int {
 	if c.phase == phaseAuth || len(c.cfg.mechanisms) > 0 {
-		return c.cfg.maxAuthLine
+		return max(c.cfg.maxAuthLine, c.commandLimit(codec.VerbMAIL))
 	}
-	return c.cfg.maxLine
+	return c.commandLimit(codec.VerbMAIL)
 }
 
 // askHook returns ActAsk for c.ask when the hook is wanted; otherwise it

@@ -42,6 +42,7 @@ var (
 	replyBadParams     = r(501, "5.5.4", "Error: malformed parameters")
 	replyBadSize       = r(501, "5.5.4", "Error: malformed SIZE parameter")
 	replyBadBody       = r(501, "5.5.4", "Error: BODY can only be 7BIT or 8BITMIME")
+	replySMTPUTF8Value = r(501, "5.5.4", "Error: SMTPUTF8 takes no arguments")
 	replyBadBase64     = r(501, "5.5.2", "Error: cannot decode base64")
 	replyAuthCancel    = r(501, "5.0.0", "Error: authentication cancelled")
 	replyNoEXPN        = r(502, "5.5.1", "EXPN not implemented")
@@ -74,5 +75,5 @@ var (
 
 // Per-connection replies that name the host, built once in NewConn.
 type hostReplies struct {
-	greeting, helo, timeout, tooManyErrors, shutdown, authFailures, ehloPlain, ehloTLS codec.Reply
+	greeting, helo, timeout, tooManyErrors, tooManyUnknown, shutdown, authFailures, ehloPlain, ehloTLS codec.Reply
 }

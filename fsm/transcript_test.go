@@ -335,6 +335,8 @@ func parseConfig(t *testing.T, s string) Config {
 			c.MaxRecipients = n
 		case "maxerrors":
 			c.MaxErrors = n
+		case "maxunknown":
+			c.MaxUnknown = n
 		case "maxauthfail":
 			c.MaxAuthFailures = n
 		case "calllimit":
