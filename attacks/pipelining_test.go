@@ -47,7 +47,7 @@ func TestBodyPipelinedAfterRefusedDATA(t *testing.T) {
 	c.expect("250 ")
 	c.send("MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA", "Subject: hi", "", "hello", ".", "NOOP")
 	c.expectAll("250 2.1.0", "550 5.1.1", "503 5.5.1")
-	c.expectRun(4, "50") // the four body lines: unknown commands or bad syntax
+	c.expectRun(4, "50")  // the four body lines: unknown commands or bad syntax
 	c.expect("250 2.0.0") // the NOOP
 	c.send("QUIT")
 	c.expect("221")
