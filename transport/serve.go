@@ -36,6 +36,7 @@ type conn struct {
 	stopSeen bool        // ... and passed to the core
 	aborting atomic.Bool // an immediate end was asked
 	closing  *codec.Reply
+	cause    error // why the session ends, when the core's reason is less precise
 }
 
 // ServeConn serves one connection until the session ends, and closes it.
@@ -128,6 +129,9 @@ func (c *conn) serve() error {
 			c.flush()
 			if c.stoppedHard() {
 				return fsm.ErrShutdown
+			}
+			if c.cause != nil {
+				return c.cause
 			}
 			return a.Err
 		}

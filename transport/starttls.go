@@ -22,6 +22,9 @@ func (c *conn) startTLS() {
 		return
 	}
 	if err := c.handshake(c.o.TLSConfig); err != nil {
+		if errors.Is(err, ErrTLSRefused) {
+			c.cause = err // the core knows only that TLS failed
+		}
 		c.core.TLSFailed()
 		return
 	}
