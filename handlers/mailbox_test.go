@@ -1,0 +1,160 @@
+package handlers_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/smtp"
+	"net/textproto"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gosmtpd/gosmtpd/handlers"
+	"github.com/gosmtpd/gosmtpd/hooks"
+)
+
+// maildirFiles returns the contents of the files in dir/sub, by name.
+func maildirFiles(t *testing.T, dir, sub string) map[string]string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(dir, sub))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, sub, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[e.Name()] = string(b)
+	}
+	return out
+}
+
+// TestMailboxDeliversExactBytes sends through a server: the file in new/
+// is the message as the client meant it (dot-unstuffed, CRLF kept, bare CR
+// kept), and the tree is created.
+func TestMailboxDeliversExactBytes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "deep", "Maildir")
+	addr := serve(t, &handlers.Mailbox{Dir: dir})
+	body := "Subject: exact\r\n\r\n.leading dot\r\nbare\rcr\r\n\r\n..\r\nend"
+	if err := smtp.SendMail(addr, nil, "a@example.com", []string{"b@example.com"}, []byte(body)); err != nil {
+		t.Fatal(err)
+	}
+	got := maildirFiles(t, dir, "new")
+	if len(got) != 1 {
+		t.Fatalf("new/ holds %d files", len(got))
+	}
+	for name, content := range got {
+		if want := body + "\r\n"; content != want {
+			t.Errorf("%s:\n got %q\nwant %q", name, content, want)
+		}
+	}
+	if n := len(maildirFiles(t, dir, "tmp")); n != 0 {
+		t.Errorf("tmp/ holds %d files", n)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "cur")); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestMailboxUniqueNamesUnderConcurrency(t *testing.T) {
+	dir := t.TempDir()
+	m := &handlers.Mailbox{Dir: dir}
+	const n = 64
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			errs <- m.HandleDATA(context.Background(), session(), envelope(), strings.NewReader(fmt.Sprintf("N: %d\r\n", i)))
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := maildirFiles(t, dir, "new")
+	seen := map[string]bool{}
+	for _, c := range got {
+		seen[c] = true
+	}
+	if len(got) != n || len(seen) != n {
+		t.Fatalf("%d files, %d distinct messages, want %d", len(got), len(seen), n)
+	}
+}
+
+func TestMailboxCutMessageLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	m := &handlers.Mailbox{Dir: dir}
+	err := m.HandleDATA(context.Background(), session(), envelope(), cutShort("Subject: half\r\n\r\nbody"))
+	if replyCode(err) != 451 || !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("err %v (code %d), want a failure answered 451", err, replyCode(err))
+	}
+	if n := len(maildirFiles(t, dir, "new")) + len(maildirFiles(t, dir, "tmp")); n != 0 {
+		t.Fatalf("%d files left behind", n)
+	}
+}
+
+// TestMailboxWriteFailureIs451 points the Maildir at a regular file: the
+// client gets 451 4.3.0, not 250.
+func TestMailboxWriteFailureIs451(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "not-a-dir")
+	os.WriteFile(file, nil, 0o600)
+	addr := serve(t, &handlers.Mailbox{Dir: file})
+	err := smtp.SendMail(addr, nil, "a@example.com", []string{"b@example.com"}, []byte("Subject: x\r\n\r\ny\r\n"))
+	var tpe *textproto.Error
+	if !errors.As(err, &tpe) || tpe.Code != 451 || !strings.HasPrefix(tpe.Msg, "4.3.0") {
+		t.Fatalf("got %v, want 451 4.3.0", err)
+	}
+}
+
+// notifying tells when its DATA hook has returned.
+type notifying struct {
+	*handlers.Mailbox
+	done chan error
+}
+
+func (n notifying) HandleDATA(ctx context.Context, s *hooks.Session, e *hooks.Envelope, msg io.Reader) error {
+	err := n.Mailbox.HandleDATA(ctx, s, e, msg)
+	n.done <- err
+	return err
+}
+
+// TestMailboxVanishedClient hangs up in the middle of DATA: new/ stays
+// empty.
+func TestMailboxVanishedClient(t *testing.T) {
+	dir := t.TempDir()
+	h := notifying{&handlers.Mailbox{Dir: dir}, make(chan error, 1)}
+	c, err := net.Dial("tcp", serve(t, h))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := textproto.NewConn(c)
+	for _, step := range []struct {
+		line string
+		code int
+	}{{"", 220}, {"HELO c", 250}, {"MAIL FROM:<a@example.com>", 250}, {"RCPT TO:<b@example.com>", 250}, {"DATA", 354}} {
+		if step.line != "" {
+			tc.PrintfLine("%s", step.line)
+		}
+		if _, _, err := tc.ReadResponse(step.code); err != nil {
+			t.Fatal(step.line, err)
+		}
+	}
+	tc.PrintfLine("Subject: half\r\n\r\nthe first half")
+	c.Close()
+	if err := <-h.done; !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("hook returned %v", err)
+	}
+	if n := len(maildirFiles(t, dir, "new")) + len(maildirFiles(t, dir, "tmp")); n != 0 {
+		t.Fatalf("%d files left behind", n)
+	}
+}
