@@ -152,7 +152,8 @@ func (c *conn) body(a fsm.Action) {
 	switch {
 	case ok:
 	case d.Close:
-		c.closing = &d.Reply
+		rep := d.Reply // a copy: taking &d.Reply would put every chunk's d on the heap
+		c.closing = &rep
 	default:
 		c.core.AbortData(d.Reply)
 	}
