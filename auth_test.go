@@ -21,7 +21,7 @@ import (
 // it in everything the server prints.
 const alicePW = "Wonder land 5ecret!"
 
-func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+func authB64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 
 // authMsg is a message with the session and envelope it arrived in.
 type authMsg struct {
@@ -127,7 +127,7 @@ func TestAuthOnlyAfterSTARTTLS(t *testing.T) {
 	if caps := w.expect("250 "); strings.Contains(caps, "AUTH") || !strings.Contains(caps, "STARTTLS") {
 		t.Fatalf("plaintext capabilities %q: want STARTTLS and no AUTH", caps)
 	}
-	w.send("AUTH PLAIN " + b64("\x00alice\x00"+alicePW))
+	w.send("AUTH PLAIN " + authB64("\x00alice\x00"+alicePW))
 	w.expect("538 5.7.11 ")
 	w.send("AUTH LOGIN")
 	w.expect("538 5.7.11 ")
@@ -138,17 +138,17 @@ func TestAuthOnlyAfterSTARTTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	w = newWire(t, tc)
-	w.send("AUTH PLAIN " + b64("\x00alice\x00"+alicePW))
+	w.send("AUTH PLAIN " + authB64("\x00alice\x00"+alicePW))
 	w.expect("503 ") // TLS forgets the EHLO (RFC 3207 §4.2)
 	w.send("EHLO client.example")
 	if caps := w.expect("250 "); !strings.Contains(caps, "AUTH PLAIN LOGIN") || strings.Contains(caps, "STARTTLS") {
 		t.Fatalf("capabilities under TLS %q", caps)
 	}
-	w.send("AUTH PLAIN " + b64("\x00alice\x00wrong"))
+	w.send("AUTH PLAIN " + authB64("\x00alice\x00wrong"))
 	w.expect("535 5.7.8 ")
-	w.send("AUTH PLAIN " + b64("\x00alice\x00"+alicePW))
+	w.send("AUTH PLAIN " + authB64("\x00alice\x00"+alicePW))
 	w.expect("235 2.7.0 ")
-	w.send("AUTH PLAIN " + b64("\x00alice\x00"+alicePW))
+	w.send("AUTH PLAIN " + authB64("\x00alice\x00"+alicePW))
 	w.expect("503 ")
 	w.send("MAIL FROM:<alice@example.com> AUTH=e+3Dmc2@example.com", "RCPT TO:<bob@example.net>", "AUTH LOGIN", "DATA")
 	w.expect("250 ")
@@ -172,9 +172,9 @@ func TestAuthUnderSMTPS(t *testing.T) {
 	}
 	w.send("AUTH LOGIN")
 	w.expect("334 VXNlcm5hbWU6")
-	w.send(b64("alice"))
+	w.send(authB64("alice"))
 	w.expect("334 UGFzc3dvcmQ6")
-	w.send(b64(alicePW))
+	w.send(authB64(alicePW))
 	w.expect("235 2.7.0 ")
 	w.send("MAIL FROM:<alice@example.com> AUTH=<>", "RCPT TO:<bob@example.net>", "DATA")
 	w.expect("250 ")
@@ -187,16 +187,16 @@ func TestAuthUnderSMTPS(t *testing.T) {
 	}
 
 	// LOGIN with the user name as initial response; PLAIN after a challenge.
-	for _, mech := range []string{"AUTH LOGIN " + b64("alice"), "AUTH PLAIN"} {
+	for _, mech := range []string{"AUTH LOGIN " + authB64("alice"), "AUTH PLAIN"} {
 		w := a.dial(t)
 		w.send("EHLO client.example")
 		w.expect("250 ")
 		w.send(mech)
 		w.expect("334 ")
 		if strings.HasPrefix(mech, "AUTH LOGIN") {
-			w.send(b64(alicePW))
+			w.send(authB64(alicePW))
 		} else {
-			w.send(b64("alice\x00alice\x00" + alicePW)) // authzid = user
+			w.send(authB64("alice\x00alice\x00" + alicePW)) // authzid = user
 		}
 		w.expect("235 2.7.0 ")
 	}
@@ -214,7 +214,7 @@ func TestAuthRequired(t *testing.T) {
 		w.send("NOOP", "RSET")
 		w.expect("250 ")
 		w.expect("250 ")
-		w.send("AUTH PLAIN " + b64("\x00alice\x00"+alicePW))
+		w.send("AUTH PLAIN " + authB64("\x00alice\x00"+alicePW))
 		w.expect("235 ")
 		w.deliver("alice@example.com", "bob@example.net", "x\r\n")
 		a.box.next(t, "alice", "PLAIN")
@@ -223,7 +223,7 @@ func TestAuthRequired(t *testing.T) {
 	// must encrypt first.
 	a := startAuth(t, false, func(s *gosmtpd.Server) { s.AuthRequired = true })
 	w := a.dial(t)
-	w.send("EHLO client.example", "MAIL FROM:<a@example.com>", "AUTH PLAIN "+b64("\x00alice\x00"+alicePW))
+	w.send("EHLO client.example", "MAIL FROM:<a@example.com>", "AUTH PLAIN "+authB64("\x00alice\x00"+alicePW))
 	w.expect("250 ")
 	w.expect("530 5.7.0 ")
 	w.expect("538 5.7.11 ")
@@ -246,22 +246,22 @@ func TestAuthReplies(t *testing.T) {
 	w.expect("504 5.5.4 ")
 	w.send("AUTH")
 	w.expect("501 ")
-	w.send("AUTH PLAIN " + b64("no NUL at all"))
+	w.send("AUTH PLAIN " + authB64("no NUL at all"))
 	w.expect("501 ")
 	w.send("MAIL FROM:<alice@example.com> AUTH=bad+0D+0AInjected")
 	w.expect("501 ")
-	w.send("auth plain " + b64("\x00alice\x00"+alicePW)) // mechanism names ignore case
+	w.send("auth plain " + authB64("\x00alice\x00"+alicePW)) // mechanism names ignore case
 	w.expect("235 2.7.0 ")
 }
 
 func TestAuthFailureLimit(t *testing.T) {
 	a := startAuth(t, true, func(s *gosmtpd.Server) { s.MaxAuthFailures = 2 })
 	w, _ := a.encrypted(t, a.dial(t))
-	w.send("AUTH PLAIN " + b64("\x00alice\x00guess1"))
+	w.send("AUTH PLAIN " + authB64("\x00alice\x00guess1"))
 	w.expect("535 5.7.8 ")
-	w.send("AUTH LOGIN " + b64("alice"))
+	w.send("AUTH LOGIN " + authB64("alice"))
 	w.expect("334 ")
-	w.send(b64("guess2"))
+	w.send(authB64("guess2"))
 	w.expect("535 5.7.8 ")
 	w.expect("421 4.7.0 ")
 	w.expectClosed()
@@ -270,7 +270,7 @@ func TestAuthFailureLimit(t *testing.T) {
 	a = startAuth(t, true, nil)
 	w, _ = a.encrypted(t, a.dial(t))
 	for range 3 {
-		w.send("AUTH PLAIN " + b64("\x00alice\x00guess"))
+		w.send("AUTH PLAIN " + authB64("\x00alice\x00guess"))
 		w.expect("535 ")
 	}
 	w.expect("421 4.7.0 ")
@@ -294,7 +294,7 @@ func TestAuthExcludedMechanisms(t *testing.T) {
 	if strings.Contains(caps, "AUTH") {
 		t.Fatalf("everything excluded, still %q", caps)
 	}
-	w.send("AUTH PLAIN " + b64("\x00alice\x00"+alicePW))
+	w.send("AUTH PLAIN " + authB64("\x00alice\x00"+alicePW))
 	w.expect("502 ")
 }
 
@@ -303,7 +303,7 @@ func TestAuthCRAMMD5(t *testing.T) {
 		s.AuthMechanisms = append(hooks.DefaultMechanisms(), hooks.CRAMMD5{Hostname: "mx.test"})
 	})
 	w, _ := a.encrypted(t, a.dial(t))
-	w.send("AUTH CRAM-MD5 " + b64("alice"))
+	w.send("AUTH CRAM-MD5 " + authB64("alice"))
 	w.expect("501 ") // server-first: no initial response
 	for _, pw := range []string{"wrong", alicePW} {
 		w.send("AUTH CRAM-MD5")
@@ -314,7 +314,7 @@ func TestAuthCRAMMD5(t *testing.T) {
 		}
 		mac := hmac.New(md5.New, []byte(pw))
 		mac.Write(challenge)
-		w.send(b64("alice " + hex.EncodeToString(mac.Sum(nil))))
+		w.send(authB64("alice " + hex.EncodeToString(mac.Sum(nil))))
 		if pw == alicePW {
 			w.expect("235 2.7.0 ")
 		} else {
@@ -346,27 +346,27 @@ func TestAuthenticatorFailures(t *testing.T) {
 	})
 	t.Cleanup(func() { close(release) }) // runs before the server stops
 	w, _ := a.encrypted(t, a.dial(t))
-	w.send("AUTH PLAIN " + b64("\x00fails\x00x"))
+	w.send("AUTH PLAIN " + authB64("\x00fails\x00x"))
 	w.expect("454 4.7.0 ")
 	start := time.Now()
-	w.send("AUTH PLAIN " + b64("\x00hangs\x00x"))
+	w.send("AUTH PLAIN " + authB64("\x00hangs\x00x"))
 	w.expect("454 4.7.0 ")
 	if d := time.Since(start); d < 150*time.Millisecond {
 		t.Fatalf("answered a hanging authenticator after %v, before its timeout", d)
 	}
-	w.send("AUTH PLAIN " + b64("\x00alice\x00"+alicePW)) // 454 is no failure: no limit reached
+	w.send("AUTH PLAIN " + authB64("\x00alice\x00"+alicePW)) // 454 is no failure: no limit reached
 	w.expect("235 ")
 	w.deliver("alice@example.com", "bob@example.net", "x\r\n")
 	a.box.next(t, "alice", "PLAIN")
 
 	w, _ = a.encrypted(t, a.dial(t))
-	w.send("AUTH LOGIN " + b64("panics"))
+	w.send("AUTH LOGIN " + authB64("panics"))
 	w.expect("334 ")
-	w.send(b64("x"))
+	w.send(authB64("x"))
 	w.expect("421 4.3.0 ")
 	w.expectClosed()
 
 	w, _ = a.encrypted(t, a.dial(t))
-	w.send("AUTH PLAIN " + b64("\x00alice\x00"+alicePW))
+	w.send("AUTH PLAIN " + authB64("\x00alice\x00"+alicePW))
 	w.expect("235 ")
 }
