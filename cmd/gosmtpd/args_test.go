@@ -1,0 +1,90 @@
+package main
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestParseArgsLikeArgparse(t *testing.T) {
+	for _, c := range []struct {
+		args      []string
+		class     string
+		classArgs []string
+		listen    string
+		check     func(o *options) bool
+	}{
+		{args: nil, class: "debugging", listen: "localhost:8025"},
+		{args: []string{"-c", "debugging", "stdout", "-l", "127.0.0.1:0"}, class: "debugging", classArgs: []string{"stdout"}, listen: "127.0.0.1:0"},
+		{args: []string{"-n", "-l", "127.0.0.1:1", "-c", "debugging", "stdout"}, class: "debugging", classArgs: []string{"stdout"}, listen: "127.0.0.1:1"},
+		{args: []string{"--class=mailbox", "/tmp/m", "--listen", ":2525"}, class: "mailbox", classArgs: []string{"/tmp/m"}, listen: ":2525"},
+		{args: []string{"-c", "proxy", "mx", "25", "-nu"}, class: "proxy", classArgs: []string{"mx", "25"}, listen: "localhost:8025",
+			check: func(o *options) bool { return o.nosetuid && o.smtputf8 }},
+		{args: []string{"-l", "-n"}, class: "debugging", listen: "localhost:8025", check: func(o *options) bool { return o.nosetuid }},
+		{args: []string{"-ddd", "-d", "-s100", "--timeout", "2s"}, class: "debugging", listen: "localhost:8025",
+			check: func(o *options) bool { return o.debug == 4 && o.size == 100 && o.timeout == 2*time.Second }},
+		{args: []string{"-c", "sink", "--", "-x"}, class: "sink", classArgs: []string{"-x"}, listen: "localhost:8025"},
+		{args: []string{"--max-conns", "3", "--proxy-protocol", "1s", "--auth-file", "f", "--auth-required", "--auth-cleartext", "--lmtp", "--unix", "/s"},
+			class: "debugging", listen: "localhost:8025", check: func(o *options) bool {
+				return o.maxConns == 3 && o.proxyProtocol == time.Second && o.authFile == "f" && o.authRequired && o.authCleartext && o.lmtp && o.unix == "/s"
+			}},
+	} {
+		o, err := parseArgs(c.args)
+		if err != nil {
+			t.Errorf("%q: %v", c.args, err)
+			continue
+		}
+		if o.class != c.class || !slices.Equal(o.classArgs, c.classArgs) || o.listen != c.listen || c.check != nil && !c.check(o) {
+			t.Errorf("%q: got %+v", c.args, o)
+		}
+	}
+}
+
+func TestParseArgsMistakes(t *testing.T) {
+	for _, args := range [][]string{
+		{"--bogus"}, {"-x"}, {"-s"}, {"-s", "ten"}, {"--timeout", "-1s"}, {"--nosetuid=yes"},
+		{"-c", "sink", "a", "-n", "b"}, {"--max-conns", "many"},
+	} {
+		_, err := parseArgs(args)
+		var u usageError
+		if !errors.As(err, &u) {
+			t.Errorf("%q: %v, want a usage error", args, err)
+		}
+	}
+}
+
+func TestListenAddr(t *testing.T) {
+	for in, want := range map[string]string{
+		"": "localhost:8025", ":0": "localhost:0", "127.0.0.1": "127.0.0.1:8025", "2525": "localhost:2525",
+		"[::1]:25": "[::1]:25", "[::1]": "[::1]:8025", "example.com:": "example.com:8025",
+	} {
+		if got, err := listenAddr(in); err != nil || got != want {
+			t.Errorf("%q: %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := listenAddr("host:smtp"); err == nil {
+		t.Error("a port name was accepted")
+	}
+}
+
+func TestHandlerArguments(t *testing.T) {
+	for _, c := range []struct {
+		class string
+		args  []string
+		ok    bool
+	}{
+		{"debugging", nil, true}, {"debugging", []string{"stderr"}, true}, {"debugging", []string{"file"}, false},
+		{"aiosmtpd.handlers.Sink", nil, true}, {"sink", []string{"x"}, false},
+		{"mailbox", []string{"/m"}, true}, {"mailbox", nil, false},
+		{"proxy", []string{"mx", "25"}, true}, {"proxy", []string{"mx"}, false}, {"proxy", []string{"mx", "x"}, false},
+		{"message", nil, false},
+	} {
+		o := defaults()
+		o.class, o.classArgs = c.class, c.args
+		_, err := handler(o, nil, nil)
+		if (err == nil) != c.ok {
+			t.Errorf("%s %q: %v", c.class, c.args, err)
+		}
+	}
+}

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"io"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/gosmtpd/gosmtpd/handlers"
+	"github.com/gosmtpd/gosmtpd/hooks"
+)
+
+// handler makes the handler -c names, with its arguments checked as
+// aiosmtpd's from_cli checks them. aiosmtpd's dotted class paths
+// ("aiosmtpd.handlers.Sink") name the same handlers.
+func handler(o *options, stdout, stderr io.Writer) (hooks.Handler, error) {
+	class := strings.ToLower(o.class[strings.LastIndexByte(o.class, '.')+1:])
+	args := o.classArgs
+	switch class {
+	case "debugging":
+		return debugging(args, stdout, stderr)
+	case "sink":
+		if len(args) > 0 {
+			return nil, usagef("Sink handler does not accept arguments")
+		}
+		return handlers.Sink{}, nil
+	case "mailbox":
+		if len(args) != 1 {
+			return nil, usagef("Mailbox handler usage: -c mailbox DIR")
+		}
+		return &handlers.Mailbox{Dir: args[0]}, nil
+	case "proxy":
+		return proxy(o, args)
+	}
+	return nil, usagef("unknown handler %q (want debugging, sink, mailbox or proxy)", o.class)
+}
+
+func debugging(args []string, stdout, stderr io.Writer) (hooks.Handler, error) {
+	switch {
+	case len(args) == 0 || len(args) == 1 && args[0] == "stdout":
+		return &handlers.Debugging{W: stdout}, nil
+	case len(args) == 1 && args[0] == "stderr":
+		return &handlers.Debugging{W: stderr}, nil
+	}
+	return nil, usagef("Debugging usage: [stdout|stderr]")
+}
+
+func proxy(o *options, args []string) (hooks.Handler, error) {
+	if len(args) != 2 {
+		return nil, usagef("Proxy handler usage: -c proxy HOST PORT")
+	}
+	if p, err := strconv.Atoi(args[1]); err != nil || p < 1 || p > 65535 {
+		return nil, usagef("Proxy handler: invalid port %q", args[1])
+	}
+	return &handlers.Proxy{Addr: net.JoinHostPort(args[0], args[1]), Hostname: o.hostname}, nil
+}

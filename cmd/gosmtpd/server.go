@@ -1,0 +1,88 @@
+package main
+
+import (
+	"crypto/tls"
+	"fmt"
+	"io"
+	"log/slog"
+
+	gosmtpd "github.com/gosmtpd/gosmtpd"
+	"github.com/gosmtpd/gosmtpd/handlers"
+	"github.com/gosmtpd/gosmtpd/transport"
+	smtptls "github.com/gosmtpd/gosmtpd/transport/tls"
+)
+
+// newServer builds the server the options describe, and the TLS
+// configuration of SMTPS when asked for. Every file named is read here,
+// before any socket is opened, so that a missing one is reported first.
+func newServer(o *options, stdout, stderr io.Writer) (*gosmtpd.Server, *tls.Config, error) {
+	h, err := handler(o, stdout, stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	srv := &gosmtpd.Server{Handler: h, Hostname: o.hostname, Ident: o.ident, LMTP: o.lmtp,
+		SMTPUTF8: o.smtputf8, Timeout: o.timeout, MaxMessageSize: o.size,
+		MaxConnections: o.maxConns, Logger: logger(o.debug, stderr)}
+	if o.size == 0 {
+		srv.MaxMessageSize = -1 // aiosmtpd: 0 is no limit
+	}
+	if o.proxyProtocol > 0 {
+		srv.Proxy = &transport.ProxyOptions{Timeout: o.proxyProtocol}
+	}
+	if srv.TLSConfig, err = tlsPair("--tlscert", "--tlskey", o.tlscert, o.tlskey); err != nil {
+		return nil, nil, err
+	}
+	srv.RequireTLS = srv.TLSConfig != nil && !o.noRequireTLS
+	smtps, err := tlsPair("--smtpscert", "--smtpskey", o.smtpscert, o.smtpskey)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := setAuth(srv, o); err != nil {
+		return nil, nil, err
+	}
+	return srv, smtps, nil
+}
+
+// tlsPair loads a certificate and key given by two flags, both or neither.
+func tlsPair(certFlag, keyFlag, cert, key string) (*tls.Config, error) {
+	switch {
+	case cert == "" && key == "":
+		return nil, nil
+	case cert == "" || key == "":
+		return nil, usagef("%s and %s must be specified together", certFlag, keyFlag)
+	}
+	cfg, err := smtptls.LoadConfig(cert, key)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s, %s %s: %w", certFlag, cert, keyFlag, key, err)
+	}
+	return cfg, nil
+}
+
+func setAuth(srv *gosmtpd.Server, o *options) error {
+	if o.authFile == "" {
+		if o.authRequired || o.authCleartext {
+			return usagef("--auth-required and --auth-cleartext need --auth-file")
+		}
+		return nil
+	}
+	users, err := handlers.LoadHtpasswd(o.authFile)
+	if err != nil {
+		return fmt.Errorf("--auth-file: %w", err)
+	}
+	srv.Authenticator = users
+	srv.AuthRequired, srv.AuthCleartext = o.authRequired, o.authCleartext
+	return nil
+}
+
+// logger logs to stderr as aiosmtpd's -d does: errors only by default,
+// -d adds sessions (info), -dd every detail (debug).
+func logger(debug int, stderr io.Writer) *slog.Logger {
+	level := slog.LevelError
+	switch {
+	case debug == 1:
+		level = slog.LevelInfo
+	case debug >= 2:
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+}
