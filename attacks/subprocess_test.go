@@ -56,7 +56,7 @@ func removeBinaries() {
 type serverProcess struct {
 	cmd    *exec.Cmd
 	addr   string
-	stderr *bytes.Buffer
+	stderr *logBuffer
 }
 
 // startServerProcess runs loadserver with args and waits for its address.
@@ -72,7 +72,7 @@ func startServerProcess(t testing.TB, args ...string) *serverProcess {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &serverProcess{cmd: cmd, stderr: &bytes.Buffer{}}
+	p := &serverProcess{cmd: cmd, stderr: &logBuffer{}}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
