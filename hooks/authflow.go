@@ -52,13 +52,14 @@ func (c *Caller) authenticate(creds *Credentials) fsm.Decision {
 	if creds.Mechanism == "" {
 		creds.Mechanism = c.saslName
 	}
+	password := creds.Password // read before: a hook left running past its time may still change creds
 	err := c.call("AUTH", func(ctx context.Context, s *Session, e *Envelope) error {
 		return c.d.auth.Authenticate(ctx, s, e, creds)
 	})
 	rep, failure := replyOf(err)
 	switch {
 	case failure != nil:
-		return c.failure("AUTH", redact(failure, creds.Password), replyAuthTemp)
+		return c.failure("AUTH", redact(failure, password), replyAuthTemp)
 	case rep.IsZero():
 		rep = replyAuthOK
 	}
