@@ -33,7 +33,8 @@ const ReadyTimeoutEnv = "GOSMTPD_CONTROLLER_TIMEOUT"
 // listens, serves on a goroutine and returns once the server answers
 // connections; Stop shuts it down and returns once the port or socket is
 // free. It suits tests and programs that run a server beside other work.
-// Set the fields before Start.
+// Set the fields before Start. Like its Server, a Controller runs once:
+// after Stop, start a new one with a new Server.
 type Controller struct {
 	Server *Server // what is served; nil: a zero Server (accept and discard)
 

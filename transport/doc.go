@@ -17,6 +17,6 @@
 // Options.BaseContext ends the session at once: "421 4.3.2", whatever it
 // was doing, and no message is acknowledged that was not delivered whole.
 //
-// Listeners live in the subpackages tcp (dual-stack "localhost", port 0)
-// and tls (SMTPS, implicit TLS).
+// Listeners live in the subpackages tcp (dual-stack "localhost", port 0),
+// unix (Unix sockets: stale files, mode) and tls (SMTPS, implicit TLS).
 package transport
