@@ -13,7 +13,8 @@ import (
 )
 
 // Debugging prints each message to W (stdout when nil) exactly as aiosmtpd's
-// Debugging handler does: a banner, the mail options (as a Python list) and
+// Debugging handler does: a banner, the mail options (upper-cased, as a
+// Python list) and
 // a blank line when there are any, the message with its lines ended by LF
 // and an X-Peer line before the first empty line, and a closing banner.
 //
@@ -60,13 +61,13 @@ func printEnvelope(out *bufio.Writer, e *hooks.Envelope) {
 	out.WriteString("---------- MESSAGE FOLLOWS ----------\n")
 	separate := false
 	if len(e.MailOptions) > 0 {
-		fmt.Fprintf(out, "mail options: %s\n", pyList(e.MailOptions))
+		fmt.Fprintf(out, "mail options: %s\n", pyList(upper(e.MailOptions)))
 		separate = true
 	}
 	if anyRcptOptions(e.RcptOptions) {
 		lists := make([]string, len(e.RcptOptions))
 		for i, o := range e.RcptOptions {
-			lists[i] = pyList(o)
+			lists[i] = pyList(upper(o))
 		}
 		fmt.Fprintf(out, "rcpt options: [%s]\n", strings.Join(lists, ", "))
 		separate = true
@@ -74,6 +75,15 @@ func printEnvelope(out *bufio.Writer, e *hooks.Envelope) {
 	if separate {
 		out.WriteByte('\n')
 	}
+}
+
+// upper upper-cases parameters, as aiosmtpd stores them.
+func upper(opts []string) []string {
+	out := make([]string, len(opts))
+	for i, o := range opts {
+		out[i] = strings.ToUpper(o)
+	}
+	return out
 }
 
 func anyRcptOptions(opts [][]string) bool {

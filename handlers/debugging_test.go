@@ -137,11 +137,11 @@ func TestDebuggingPeerForms(t *testing.T) {
 
 func TestDebuggingOptionsAsPythonLists(t *testing.T) {
 	var out bytes.Buffer
-	e := envelope(`X=it's`, `Y=\`)
+	e := envelope(`x=it's`, `Y=\`)
 	e.RcptOptions = [][]string{nil, {"NOTIFY=NEVER"}}
 	(&handlers.Debugging{W: &out}).HandleDATA(context.Background(), session(), e, strings.NewReader(""))
 	want := "---------- MESSAGE FOLLOWS ----------\n" +
-		`mail options: ["X=it's", 'Y=\\']` + "\n" +
+		`mail options: ["X=IT'S", 'Y=\\']` + "\n" +
 		"rcpt options: [[], ['NOTIFY=NEVER']]\n\n" +
 		"------------ END MESSAGE ------------\n"
 	if out.String() != want {

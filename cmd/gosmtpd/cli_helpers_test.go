@@ -1,0 +1,240 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+// binary is the gosmtpd command, built once for all the tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "gosmtpd-cli-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "gosmtpd")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// onCI reports whether a missing outside program must fail the test.
+func onCI() bool { return os.Getenv("CI") == "true" }
+
+func need(t *testing.T, program string) string {
+	t.Helper()
+	path, err := exec.LookPath(program)
+	if err != nil {
+		if onCI() {
+			t.Fatalf("%s is missing", program)
+		}
+		t.Skipf("%s is missing", program)
+	}
+	return path
+}
+
+// lockedBuffer collects a process's output.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// proc is a running gosmtpd.
+type proc struct {
+	cmd    *exec.Cmd
+	addr   string // the first address it printed
+	stdout lockedBuffer
+	stderr lockedBuffer
+	done   chan struct{}
+	err    error
+}
+
+// startCLI runs gosmtpd with args and waits for the address it prints.
+func startCLI(t *testing.T, args ...string) *proc {
+	t.Helper()
+	p := &proc{cmd: exec.Command(binary, args...), done: make(chan struct{})}
+	p.cmd.Stdout = &p.stdout
+	errPipe, err := p.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	addrc := make(chan string, 1)
+	go p.readStderr(errPipe, addrc)
+	t.Cleanup(func() { p.stop(syscall.SIGKILL) })
+	select {
+	case p.addr = <-addrc:
+	case <-p.done:
+		t.Fatalf("gosmtpd %q exited: %v\n%s", args, p.err, p.stderr.String())
+	case <-time.After(10 * time.Second):
+		t.Fatalf("gosmtpd %q printed no address:\n%s", args, p.stderr.String())
+	}
+	return p
+}
+
+// readStderr copies stderr, passing on the first address printed, and
+// reaps the process at its end.
+func (p *proc) readStderr(r io.Reader, addrc chan<- string) {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		line := sc.Text()
+		p.stderr.Write([]byte(line + "\n"))
+		if _, addr, ok := strings.Cut(line, " listening on "); ok && addrc != nil {
+			addrc <- strings.Fields(addr)[0]
+			addrc = nil
+		}
+	}
+	p.err = p.cmd.Wait()
+	close(p.done)
+}
+
+// stop signals the process and waits for it; its exit code.
+func (p *proc) stop(sig os.Signal) int {
+	select {
+	case <-p.done:
+	default:
+		p.cmd.Process.Signal(sig)
+		select {
+		case <-p.done:
+		case <-time.After(10 * time.Second):
+			p.cmd.Process.Kill()
+			<-p.done
+		}
+	}
+	return p.cmd.ProcessState.ExitCode()
+}
+
+// stopOK stops the process with sig and expects a clean exit.
+func (p *proc) stopOK(t *testing.T, sig os.Signal) {
+	t.Helper()
+	if code := p.stop(sig); code != 0 {
+		t.Fatalf("exit code %d after %v\n%s", code, sig, p.stderr.String())
+	}
+}
+
+func hostPort(t *testing.T, addr string) (string, string) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return host, port
+}
+
+// python runs a script with Debian's python3 (the one with smtplib and
+// ssl as the tests expect), arguments in sys.argv[1:]; its output.
+func python(t *testing.T, script string, args ...string) string {
+	t.Helper()
+	py := "/usr/bin/python3"
+	if _, err := os.Stat(py); err != nil {
+		need(t, py)
+	}
+	out, err := exec.Command(py, append([]string{"-c", script}, args...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("python: %v\n%s", err, out)
+	}
+	return string(out)
+}
+
+// swaks runs swaks quietly except for the dialogue; its output.
+func swaks(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(need(t, "swaks"), args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("swaks %q: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// writeCert writes a self-signed certificate for 127.0.0.1 and localhost
+// and its key as PEM files.
+func writeCert(t *testing.T) (certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "localhost"},
+		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600)
+	return certFile, keyFile
+}
+
+// waitFor polls cond, for output a process writes after replying.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// execCLI is the command for args, not started.
+func execCLI(args []string, stdout, stderr io.Writer) *exec.Cmd {
+	cmd := exec.Command(binary, args...)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	return cmd
+}
+
+func itoa(n int) string { return fmt.Sprint(n) }
