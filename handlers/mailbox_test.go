@@ -42,7 +42,7 @@ func maildirFiles(t *testing.T, dir, sub string) map[string]string {
 func TestMailboxDeliversExactBytes(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "deep", "Maildir")
 	addr := serve(t, &handlers.Mailbox{Dir: dir})
-	body := "Subject: exact\r\n\r\n.leading dot\r\nbare\rcr\r\n\r\n..\r\nend"
+	body := "Subject: exact\r\n\r\n.leading dot\r\nbare\rcr\r\nnul\x00byte\r\n\r\n..\r\nend"
 	if err := smtp.SendMail(addr, nil, "a@example.com", []string{"b@example.com"}, []byte(body)); err != nil {
 		t.Fatal(err)
 	}

@@ -88,3 +88,18 @@ func TestMessageCutShortIsNotHandled(t *testing.T) {
 		t.Fatalf("err %v, called %v", err, called)
 	}
 }
+
+// TestMessagePathologicalHeaders: a single 1 MiB header line is refused
+// like many lines; a From of nested comments within the cap parses.
+func TestMessagePathologicalHeaders(t *testing.T) {
+	long := "Subject: " + strings.Repeat("x", 1<<20) + "\r\n\r\nbody\r\n"
+	if _, _, err := parsed(t, &handlers.Message{}, long); replyCode(err) != 552 {
+		t.Fatalf("1 MiB header line: %v", err)
+	}
+	nested := strings.Repeat("(", 40_000) + strings.Repeat(")", 40_000)
+	m, _, err := parsed(t, &handlers.Message{}, "From: a@example.com "+nested+"\r\n\r\nbody\r\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Header.AddressList("From") // bounded by the cap; its verdict does not matter
+}
