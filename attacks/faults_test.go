@@ -1,0 +1,268 @@
+package attacks_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	gosmtpd "github.com/gosmtpd/gosmtpd"
+	"github.com/gosmtpd/gosmtpd/hooks"
+)
+
+// failingEHLO fails every EHLO but "client.test" with an error that
+// quotes the name, so that the name reaches the log.
+type failingEHLO struct{ *recorder }
+
+func (failingEHLO) HandleEHLO(_ context.Context, _ *hooks.Session, _ *hooks.Envelope, name string, caps []string) ([]string, error) {
+	if name == "client.test" {
+		return caps, nil
+	}
+	return nil, fmt.Errorf("refusing EHLO %s", name)
+}
+
+// abandoned is a DATA hook that reports how the stream and the context of
+// the message ended. started is closed once the first bytes arrived.
+type abandoned struct {
+	started chan struct{}
+	readErr chan error
+	ctxErr  chan error
+}
+
+func newAbandoned() *abandoned {
+	return &abandoned{started: make(chan struct{}), readErr: make(chan error, 1), ctxErr: make(chan error, 1)}
+}
+
+func (h *abandoned) HandleDATA(ctx context.Context, _ *hooks.Session, _ *hooks.Envelope, msg io.Reader) error {
+	_, err := io.ReadFull(msg, make([]byte, 1))
+	close(h.started)
+	if err == nil {
+		_, err = io.Copy(io.Discard, msg)
+	}
+	h.readErr <- err
+	select {
+	case <-ctx.Done():
+		h.ctxErr <- ctx.Err()
+	case <-time.After(testTimeout):
+		h.ctxErr <- nil
+	}
+	return nil // too late: no 250 may follow
+}
+
+// T-27: a client that resets the connection 5 MB into a message: the
+// hook's stream fails with io.ErrUnexpectedEOF (not io.EOF), its context
+// is cancelled, and the session is gone (Shutdown has nothing to wait for).
+func TestClientResetMidDATA(t *testing.T) {
+	h := newAbandoned()
+	srv := &gosmtpd.Server{Handler: h}
+	c := connect(t, start(t, srv))
+	c.transaction()
+	block := bodyBlock()
+	c.stream(block, 5<<20)
+	<-h.started
+	c.nc.(*net.TCPConn).SetLinger(0)
+	c.nc.Close() // RST
+	if err := <-h.readErr; !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("the stream ended with %v, want io.ErrUnexpectedEOF", err)
+	}
+	if err := <-h.ctxErr; err == nil {
+		t.Fatal("the hook's context was not cancelled")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v: the session outlived its client", err)
+	}
+}
+
+// panicky panics in the hook named by where, for mail from boom@x.test.
+type panicky struct {
+	where string
+	*recorder
+}
+
+func (p panicky) HandleMAIL(ctx context.Context, s *hooks.Session, e *hooks.Envelope, addr string, opts []string) error {
+	if p.where == "MAIL" && addr == "boom@x.test" {
+		panic("boom in MAIL")
+	}
+	return nil
+}
+
+func (p panicky) HandleRCPT(_ context.Context, _ *hooks.Session, e *hooks.Envelope, _ string, _ []string) error {
+	if p.where == "RCPT" && e.MailFrom == "boom@x.test" {
+		panic("boom in RCPT")
+	}
+	return nil
+}
+
+func (p panicky) HandleDATA(ctx context.Context, s *hooks.Session, e *hooks.Envelope, msg io.Reader) error {
+	if p.where == "DATA" && e.MailFrom == "boom@x.test" {
+		io.Copy(io.Discard, msg)
+		panic("boom in DATA")
+	}
+	return p.recorder.HandleDATA(ctx, s, e, msg)
+}
+
+// T-28: a panic in MAIL, RCPT or DATA ends that session with 421 4.3.0
+// (as go-smtp does), logs the stack once, and leaves the other sessions
+// and the server running.
+func TestHandlerPanics(t *testing.T) {
+	for _, where := range []string{"MAIL", "RCPT", "DATA"} {
+		t.Run(where, func(t *testing.T) {
+			logs := &logBuffer{}
+			h := panicky{where: where, recorder: newRecorder()}
+			addr := start(t, &gosmtpd.Server{Handler: h, Logger: logs.logger()})
+			bystander := connect(t, addr)
+			c := connect(t, addr)
+			c.send("EHLO client.test", "MAIL FROM:<boom@x.test>", "RCPT TO:<b@y.test>", "DATA")
+			c.expect("250 ")
+			replies := map[string][]string{"RCPT": {"250"}, "DATA": {"250", "250", "354"}}[where]
+			c.expectAll(replies...)
+			if where == "DATA" {
+				c.send("hello", ".")
+			}
+			c.expect("421 4.3.0")
+			c.expectClosed()
+			out := logs.String()
+			if n := strings.Count(out, "hook panicked"); n != 1 || !strings.Contains(out, "boom in "+where) ||
+				!strings.Contains(out, "goroutine ") {
+				t.Fatalf("%d panic logs, want 1 with its stack:\n%s", n, out)
+			}
+			bystander.transaction() // the other session goes on
+			bystander.send("hello", ".")
+			bystander.expect("250 2.0.0")
+			if m := h.next(t); m.body != "hello\r\n" {
+				t.Fatalf("the other session delivered %q", m.body)
+			}
+		})
+	}
+}
+
+// slowRCPT is a RCPT hook that takes an hour: honouring its context, or
+// ignoring it until released.
+type slowRCPT struct {
+	honour  bool
+	release chan struct{}
+	entered chan struct{}
+	ctxErr  chan error
+}
+
+func newSlowRCPT(honour bool) *slowRCPT {
+	return &slowRCPT{honour: honour, release: make(chan struct{}), entered: make(chan struct{}, 4), ctxErr: make(chan error, 4)}
+}
+
+func (h *slowRCPT) HandleRCPT(ctx context.Context, _ *hooks.Session, _ *hooks.Envelope, _ string, _ []string) error {
+	h.entered <- struct{}{}
+	if !h.honour {
+		select {
+		case <-h.release:
+		case <-time.After(time.Hour):
+		}
+		return nil
+	}
+	select {
+	case <-ctx.Done():
+		h.ctxErr <- ctx.Err()
+		return ctx.Err()
+	case <-time.After(time.Hour):
+		return nil
+	}
+}
+
+// T-29: a hook that takes an hour, honouring its context or not, is
+// answered 451 4.3.0 at HandlerTimeout, with no 250.
+func TestSlowHandler(t *testing.T) {
+	for _, honour := range []bool{true, false} {
+		t.Run(fmt.Sprint("honours context=", honour), func(t *testing.T) {
+			h := newSlowRCPT(honour)
+			defer close(h.release)
+			const timeout = 200 * time.Millisecond
+			c := connect(t, start(t, &gosmtpd.Server{Handler: h, HandlerTimeout: timeout}))
+			c.send("EHLO client.test", "MAIL FROM:<a@x.test>")
+			c.expectAll("250 ", "250 2.1.0")
+			began := time.Now()
+			c.send("RCPT TO:<b@y.test>")
+			c.expect("451 4.3.0")
+			if d := time.Since(began); d < timeout-10*time.Millisecond || d > 10*timeout {
+				t.Fatalf("answered after %v, want at the %v timeout", d, timeout)
+			}
+			if honour {
+				if err := <-h.ctxErr; !errors.Is(err, context.DeadlineExceeded) {
+					t.Fatalf("the hook's context ended with %v", err)
+				}
+			}
+			c.send("NOOP")
+			c.expect("250 2.0.0")
+		})
+	}
+}
+
+// T-29 (b): Shutdown does not hang on a hook that ignores its context: it
+// returns ctx.Err() at its deadline, the client gets 421 4.3.2, and Close
+// frees the connection.
+func TestShutdownWithAStuckHandler(t *testing.T) {
+	h := newSlowRCPT(false)
+	defer close(h.release)
+	srv := &gosmtpd.Server{Handler: h, HandlerTimeout: -1}
+	c := connect(t, start(t, srv))
+	c.send("EHLO client.test", "MAIL FROM:<a@x.test>")
+	c.expectAll("250 ", "250 2.1.0")
+	c.send("RCPT TO:<b@y.test>")
+	<-h.entered
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	returned := make(chan error, 1)
+	go func() { returned <- srv.Shutdown(ctx) }()
+	select {
+	case err := <-returned:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Shutdown returned %v, want context.DeadlineExceeded", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Shutdown hangs on a stuck hook")
+	}
+	c.expect("421 4.3.2")
+	c.expectClosed()
+	if err := srv.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+}
+
+// injector answers MAIL with a reply whose text tries to add a second
+// reply.
+type injector struct{ *recorder }
+
+func (injector) HandleMAIL(context.Context, *hooks.Session, *hooks.Envelope, string, []string) error {
+	return hooks.Reply{Code: 550, Enhanced: "5.7.1", Text: "no\r\n250 2.0.0 OK"}
+}
+
+// T-32: a handler's text cannot inject a reply (the client sees one
+// well-formed 550), and an EHLO name with terminal escapes reaches the log
+// escaped.
+func TestReplyAndLogInjection(t *testing.T) {
+	logs := &logBuffer{}
+	addr := start(t, &gosmtpd.Server{Handler: injector{newRecorder()}, Logger: logs.logger()})
+	c := connect(t, addr)
+	c.send("EHLO client.test", "MAIL FROM:<a@x.test>", "NOOP")
+	c.expect("250 ")
+	if rep := c.expect("550 5.7.1"); strings.Contains(rep, "\n") {
+		t.Fatalf("the handler's text split the reply: %q", rep)
+	}
+	c.expect("250 2.0.0") // the NOOP's, not an injected one
+	c.send("NOOP")
+	c.expect("250 2.0.0")
+
+	logs = &logBuffer{}
+	c = connect(t, start(t, &gosmtpd.Server{Handler: failingEHLO{newRecorder()}, Logger: logs.logger()}))
+	c.send("EHLO \x1b[31mred\x1b[0m\rforged")
+	c.expect("500 5.5.2") // a bare CR: refused before any hook
+	c.send("EHLO \x1b[2J\x1b[31mred")
+	c.expect("451 4.3.0")
+	if out := logs.String(); strings.Contains(out, "\x1b") || !strings.Contains(out, "refusing EHLO") {
+		t.Fatalf("the log holds the raw escapes, or not the failure:\n%q", out)
+	}
+}
