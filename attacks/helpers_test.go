@@ -215,7 +215,8 @@ type message struct {
 	rcpts []string
 	body  string
 	peer  string
-	err   error
+	err   error // how the stream ended (nil: read whole)
+	ctx   error // the hook's context once the stream ended
 }
 
 // recorder is a handler that keeps every message whose stream it read to
@@ -236,9 +237,9 @@ func (r *recorder) HandleMAIL(context.Context, *hooks.Session, *hooks.Envelope, 
 	return nil
 }
 
-func (r *recorder) HandleDATA(_ context.Context, s *hooks.Session, e *hooks.Envelope, msg io.Reader) error {
+func (r *recorder) HandleDATA(ctx context.Context, s *hooks.Session, e *hooks.Envelope, msg io.Reader) error {
 	b, err := io.ReadAll(msg)
-	m := message{from: e.MailFrom, rcpts: e.RcptTos, body: string(b), peer: s.Peer, err: err}
+	m := message{from: e.MailFrom, rcpts: e.RcptTos, body: string(b), peer: s.Peer, err: err, ctx: ctx.Err()}
 	if err == nil {
 		r.mu.Lock()
 		r.msgs = append(r.msgs, m)

@@ -1,0 +1,40 @@
+package attacks_test
+
+import (
+	"context"
+	"io"
+	"path/filepath"
+	"testing"
+
+	gosmtpd "github.com/gosmtpd/gosmtpd"
+	"github.com/gosmtpd/gosmtpd/hooks"
+)
+
+// secondFails is an LMTP handler that fails the second recipient.
+type secondFails struct{}
+
+func (secondFails) HandleLMTPDATA(_ context.Context, _ *hooks.Session, e *hooks.Envelope, msg io.Reader) []error {
+	if _, err := io.Copy(io.Discard, msg); err != nil {
+		return nil
+	}
+	errs := make([]error, len(e.RcptTos))
+	errs[1] = hooks.Reply{Code: 452, Enhanced: "4.2.2", Text: "Mailbox full"}
+	return errs
+}
+
+// T-34: LMTP over a Unix socket: after the final dot, one reply per
+// accepted recipient in RCPT order; EHLO gets 500 5.5.1.
+func TestLMTPPerRecipientReplies(t *testing.T) {
+	srv := &gosmtpd.Server{Handler: secondFails{}, LMTP: true}
+	c := dial(t, "unix", startOn(t, srv, listen(t, "unix", filepath.Join(t.TempDir(), "lmtp.sock"))))
+	c.expect("220 ")
+	c.send("EHLO client.test")
+	c.expect("500 5.5.1")
+	c.send("LHLO client.test", "MAIL FROM:<a@x.test>", "RCPT TO:<one@y.test>", "RCPT TO:<two@y.test>",
+		"RCPT TO:<three@y.test>", "DATA")
+	c.expectAll("250 ", "250 2.1.0", "250 2.1.5", "250 2.1.5", "250 2.1.5", "354 ")
+	c.send("hello", ".")
+	c.expectAll("250 2.", "452 4.2.2", "250 2.")
+	c.send("NOOP")
+	c.expect("250 2.0.0")
+}

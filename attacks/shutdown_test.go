@@ -1,0 +1,77 @@
+package attacks_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"testing"
+	"time"
+
+	gosmtpd "github.com/gosmtpd/gosmtpd"
+)
+
+// T-30: Shutdown with three sessions: the idle one gets 421 4.3.2 at once;
+// the one finishing its message within the grace period gets its 250 and
+// then 421 4.3.2; the one stalled mid-DATA gets 421 4.3.2 at the deadline,
+// its hook's stream fails and its context is cancelled, with no 250 and
+// nothing committed. A retry then delivers exactly one copy.
+func TestGracefulShutdownMidDATA(t *testing.T) {
+	rec := newRecorder()
+	srv := &gosmtpd.Server{Handler: rec}
+	addr := start(t, srv)
+	idle, finishing, stalled := connect(t, addr), connect(t, addr), connect(t, addr)
+	idle.send("EHLO client.test")
+	idle.expect("250 ")
+	finishing.transaction()
+	finishing.send("Subject: finishing", "", "first half")
+	stalled.transaction()
+	stalled.send("Subject: stalled", "", "first half")
+
+	const grace = time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	began := time.Now()
+	returned := make(chan error, 1)
+	go func() { returned <- srv.Shutdown(ctx) }()
+
+	idle.expect("421 4.3.2")
+	if d := time.Since(began); d > grace/2 {
+		t.Fatalf("the idle session was told after %v, want at once", d)
+	}
+	idle.expectClosed()
+	finishing.send("second half", ".")
+	finishing.expect("250 2.0.0")
+	finishing.expect("421 4.3.2")
+	finishing.expectClosed()
+	if m := rec.next(t); m.err != nil || m.body != "Subject: finishing\r\n\r\nfirst half\r\nsecond half\r\n" {
+		t.Fatalf("the finishing session delivered %q (%v)", m.body, m.err)
+	}
+
+	stalled.expect("421 4.3.2")
+	if d := time.Since(began); d < grace-50*time.Millisecond {
+		t.Fatalf("the stalled session was cut after %v, before the %v deadline", d, grace)
+	}
+	stalled.expectClosed()
+	m := rec.next(t)
+	if !errors.Is(m.err, io.ErrUnexpectedEOF) || m.ctx == nil {
+		t.Fatalf("the stalled message's stream ended with %v, its context with %v", m.err, m.ctx)
+	}
+	if err := <-returned; !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Shutdown returned %v, want context.DeadlineExceeded", err)
+	}
+
+	retry := connect(t, start(t, &gosmtpd.Server{Handler: rec})) // the client tries again elsewhere
+	retry.transaction()
+	retry.send("Subject: stalled", "", "first half", "second half", ".")
+	retry.expect("250 2.0.0")
+	rec.next(t)
+	copies := 0
+	for _, m := range rec.delivered() {
+		if m.body == "Subject: stalled\r\n\r\nfirst half\r\nsecond half\r\n" {
+			copies++
+		}
+	}
+	if n := len(rec.delivered()); n != 2 || copies != 1 {
+		t.Fatalf("%d messages delivered, %d copies of the stalled one; want 2 and 1", n, copies)
+	}
+}
