@@ -218,18 +218,6 @@ func writeCert(t *testing.T) (certFile, keyFile string) {
 	return certFile, keyFile
 }
 
-// waitFor polls cond, for output a process writes after replying.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // execCLI is the command for args, not started.
 func execCLI(args []string, stdout, stderr io.Writer) *exec.Cmd {
 	cmd := exec.Command(binary, args...)

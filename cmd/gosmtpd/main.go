@@ -25,15 +25,14 @@ import (
 const version = "0.1.0"
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, nil))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run is the whole command; ready, when set, receives the listeners'
-// descriptions once serving (for tests).
-func run(args []string, stdout, stderr io.Writer, ready chan<- []string) int {
+// run is the whole command; its exit status.
+func run(args []string, stdout, stderr io.Writer) int {
 	o, err := parseArgs(args)
 	if err == nil {
-		err = start(o, stdout, stderr, ready)
+		err = start(o, stdout, stderr)
 	}
 	var usage usageError
 	switch {
@@ -47,7 +46,7 @@ func run(args []string, stdout, stderr io.Writer, ready chan<- []string) int {
 	return 1
 }
 
-func start(o *options, stdout, stderr io.Writer, ready chan<- []string) error {
+func start(o *options, stdout, stderr io.Writer) error {
 	switch {
 	case o.help:
 		fmt.Fprint(stdout, usage())
@@ -70,5 +69,5 @@ func start(o *options, stdout, stderr io.Writer, ready chan<- []string) error {
 		}
 		return err
 	}
-	return serve(srv, ls, stderr, ready)
+	return serve(srv, ls, stderr)
 }

@@ -19,19 +19,14 @@ const shutdownGrace = 30 * time.Second
 
 // serve serves every listener until SIGINT or SIGTERM, then shuts down
 // gracefully; a second signal, or the grace period's end, stops at once.
-func serve(srv *gosmtpd.Server, ls []listener, stderr io.Writer, ready chan<- []string) error {
+func serve(srv *gosmtpd.Server, ls []listener, stderr io.Writer) error {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 	errc := make(chan error, len(ls))
-	var names []string
 	for _, l := range ls {
 		go func() { errc <- srv.Serve(l) }()
 		fmt.Fprintf(stderr, "gosmtpd %s listening on %s\n", version, l.what)
-		names = append(names, l.what)
-	}
-	if ready != nil {
-		ready <- names
 	}
 	select {
 	case err := <-errc: // a listener failed: stop the others
