@@ -33,7 +33,7 @@ type aiosmtpdFleet struct {
 
 	mu       sync.Mutex
 	messages map[string][]helperEvent // per config key, not yet claimed
-	rendered []string                 // every message as Debugging printed it
+	all      []Delivery               // every message delivered, in order
 	syncs    map[string]chan struct{}
 	nextSync int
 	ready    chan struct{}
@@ -159,7 +159,7 @@ func (f *aiosmtpdFleet) handle(ev helperEvent) {
 		close(f.ready)
 	case "message":
 		f.messages[ev.Name] = append(f.messages[ev.Name], ev)
-		f.rendered = append(f.rendered, ev.Debugging)
+		f.all = append(f.all, Delivery{Client: Client{ev.Name, ev.PeerPort}, Message: ev.message()})
 	case "sync":
 		if ch, ok := f.syncs[ev.Token]; ok {
 			close(ch)
@@ -193,20 +193,24 @@ func (f *aiosmtpdFleet) messagesOf(t testing.TB, c Config, port int) []Message {
 			rest = append(rest, ev)
 			continue
 		}
-		mine = append(mine, Message{From: string(ev.MailFrom), To: byteStrings(ev.RcptTos),
-			Options: byteStrings(ev.MailOptions), Content: ev.Content, Debugging: NormalizeDebugging(ev.Debugging)})
+		mine = append(mine, ev.message())
 	}
 	f.messages[c.Key()] = rest
 	return mine
 }
 
-// deliveries returns every message delivered so far, as aiosmtpd's
-// Debugging handler printed it.
-func (f *aiosmtpdFleet) deliveries(t testing.TB) []string {
+// delivered returns every message delivered so far.
+func (f *aiosmtpdFleet) delivered(t testing.TB) []Delivery {
 	f.sync(t)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]string(nil), f.rendered...)
+	return append([]Delivery(nil), f.all...)
+}
+
+// message is the delivered message a "message" event describes.
+func (ev helperEvent) message() Message {
+	return Message{From: string(ev.MailFrom), To: byteStrings(ev.RcptTos),
+		Options: byteStrings(ev.MailOptions), Content: ev.Content, Debugging: NormalizeDebugging(ev.Debugging)}
 }
 
 // sync asks the helper to echo a token and waits for it.

@@ -88,19 +88,54 @@ func NormalizeDebugging(msg string) string {
 	return strings.Join(lines, "")
 }
 
-// CompareMessages matches the messages aiosmtpd delivered (per session,
-// from the golden files) with the Debugging renderings the server under
-// test printed. A rendering whose X-Peer line names a client port found in
-// sessions (port to session name) is charged to that session; the others
-// form a pool that any session may draw from. Messages that are missing
-// or extra are reported per session; extra ones nobody can be charged with
-// under "(extra)".
-func CompareMessages(want map[string][]Message, got []string, sessions map[int]string) []Difference {
+// Client names the client end of a session: the server it talked to (its
+// Config.Key) and its port. Ports alone are ambiguous: sessions with
+// different servers may use one port at the same time.
+type Client struct {
+	Server string
+	Port   int // 0 when unknown
+}
+
+// Delivery is one message a server under test delivered, with the client
+// of the session that sent it.
+type Delivery struct {
+	Client
+	Message
+}
+
+// Facts selects what of a message a comparison looks at, as one string;
+// two messages compare equal when their facts are equal.
+type Facts func(Message) string
+
+// ExactFacts are the envelope, the exact bytes and the Debugging rendering
+// (X-Peer value normalised). Option keywords and values are compared
+// without case: aiosmtpd upper-cases them, gosmtpd keeps them as sent, and
+// RFC 5321 2.4 makes keywords case-insensitive.
+func ExactFacts(m Message) string {
+	opts := make([]string, len(m.Options))
+	for i, o := range m.Options {
+		opts[i] = strings.ToUpper(o)
+	}
+	return fmt.Sprintf("from %q to %q options %q content %q debugging %q",
+		m.From, m.To, opts, m.Content, NormalizeDebugging(m.Debugging))
+}
+
+// RenderingFacts are the Debugging rendering alone (X-Peer value
+// normalised): all that a server printing it on stdout shows.
+func RenderingFacts(m Message) string { return NormalizeDebugging(m.Debugging) }
+
+// CompareMessages matches the messages each session should have delivered
+// (want, per session name) with those the server under test delivered. A
+// delivery whose client is in sessions (client to session name) is charged
+// to that session; the others form a pool that any session may draw from.
+// Messages that are missing or extra are reported per session; extra ones
+// nobody can be charged with under "(extra)".
+func CompareMessages(want map[string][]Message, got []Delivery, sessions map[Client]string, facts Facts) []Difference {
 	bySession := map[string]map[string]int{}
 	pool := map[string]int{}
 	for _, g := range got {
-		key := NormalizeDebugging(g)
-		name, ok := sessions[debuggingPeerPort(g)]
+		key := facts(g.Message)
+		name, ok := sessions[g.Client]
 		if !ok {
 			pool[key]++
 			continue
@@ -112,7 +147,7 @@ func CompareMessages(want map[string][]Message, got []string, sessions map[int]s
 	}
 	var out []Difference
 	for _, name := range sortedKeys(want) {
-		out = append(out, missingMessages(name, want[name], bySession[name], pool)...)
+		out = append(out, missingMessages(name, want[name], bySession[name], pool, facts)...)
 	}
 	for _, name := range sortedKeys(bySession) {
 		out = append(out, extraMessages(name, bySession[name])...)
@@ -121,11 +156,11 @@ func CompareMessages(want map[string][]Message, got []string, sessions map[int]s
 }
 
 // missingMessages takes each wanted message out of the session's own
-// renderings, or else out of the pool, and reports those found in neither.
-func missingMessages(name string, want []Message, own, pool map[string]int) []Difference {
+// deliveries, or else out of the pool, and reports those found in neither.
+func missingMessages(name string, want []Message, own, pool map[string]int, facts Facts) []Difference {
 	var out []Difference
 	for _, m := range want {
-		key := NormalizeDebugging(m.Debugging)
+		key := facts(m)
 		switch {
 		case own[key] > 0:
 			own[key]--
@@ -133,22 +168,45 @@ func missingMessages(name string, want []Message, own, pool map[string]int) []Di
 			pool[key]--
 		default:
 			out = append(out, Difference{Session: name, Step: StepMessages,
-				Detail: fmt.Sprintf("not delivered: %q", key)})
+				Detail: fmt.Sprintf("not delivered: %s", key)})
 		}
 	}
 	return out
 }
 
-// extraMessages reports the renderings left over.
+// extraMessages reports the deliveries left over.
 func extraMessages(name string, left map[string]int) []Difference {
 	var out []Difference
 	for _, key := range sortedKeys(left) {
 		for range left[key] {
 			out = append(out, Difference{Session: name, Step: StepMessages,
-				Detail: fmt.Sprintf("delivered, but not by aiosmtpd: %q", key)})
+				Detail: fmt.Sprintf("delivered, but not expected: %s", key)})
 		}
 	}
 	return out
+}
+
+// BySession groups deliveries by the session their client names; those of
+// unknown clients are left out.
+func BySession(got []Delivery, sessions map[Client]string) map[string][]Message {
+	out := map[string][]Message{}
+	for _, g := range got {
+		if name, ok := sessions[g.Client]; ok {
+			out[name] = append(out[name], g.Message)
+		}
+	}
+	return out
+}
+
+// RenderedDeliveries cuts the output of server's Debugging handler into
+// deliveries, each charged to the client port of its X-Peer line (0 when it
+// has none).
+func RenderedDeliveries(server, out string) []Delivery {
+	var got []Delivery
+	for _, r := range ParseDebugging(out) {
+		got = append(got, Delivery{Client: Client{server, debuggingPeerPort(r)}, Message: Message{Debugging: r}})
+	}
+	return got
 }
 
 // debuggingPeerPort returns the client port in a rendering's X-Peer line

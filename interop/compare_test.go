@@ -67,14 +67,12 @@ func TestCompareMessages(t *testing.T) {
 		"three": {{Debugging: noPeer}},
 		"four":  {{Debugging: "never delivered"}},
 	}
-	ports := map[int]string{40002: "one", 40003: "two"}
-	got := []string{
-		goRendering, // port 40002: session one, matches
-		strings.Replace(other, "40002", "40003", 1), // session two, wrong body
-		noPeer, // no X-Peer: from the pool, matches three
-		strings.Replace(strings.Replace(goRendering, "40002", "49999", 1), "body", "stray", 1), // unknown port: pool, left over
-	}
-	d := CompareMessages(want, got, ports)
+	ports := map[Client]string{{"x", 40002}: "one", {"x", 40003}: "two", {"y", 40004}: "four"}
+	got := RenderedDeliveries("x", goRendering+ // port 40002: session one, matches
+		strings.Replace(other, "40002", "40003", 1)+ // session two, wrong body
+		noPeer+ // no X-Peer: from the pool, matches three
+		strings.Replace(strings.Replace(goRendering, "40002", "49999", 1), "body", "stray", 1)) // unknown port: pool, left over
+	d := CompareMessages(want, got, ports, RenderingFacts)
 	var summary []string
 	for _, x := range d {
 		summary = append(summary, x.Session+":"+x.Step+":"+x.Detail[:12])
@@ -87,5 +85,26 @@ func TestCompareMessages(t *testing.T) {
 	}
 	if strings.Join(summary, "|") != strings.Join(wantSummary, "|") {
 		t.Errorf("differences:\n got %q\nwant %q", summary, wantSummary)
+	}
+}
+
+func TestCompareMessagesExact(t *testing.T) {
+	m := Message{From: "a@x", To: []string{"b@y"}, Options: []string{"BODY=8BITMIME"}, Content: []byte("hi\r\n")}
+	want := map[string][]Message{"s": {m}}
+	folded := m
+	folded.Options = []string{"body=8bitmime"}
+	s1 := map[Client]string{{"x", 1}: "s"}
+	if d := CompareMessages(want, []Delivery{{Client{"x", 1}, folded}}, s1, ExactFacts); len(d) != 0 {
+		t.Errorf("options that differ in case only differ: %v", d)
+	}
+	lf := m
+	lf.Content = []byte("hi\n")
+	d := CompareMessages(want, []Delivery{{Client{"x", 1}, lf}}, s1, ExactFacts)
+	if len(d) != 2 || d[0].Step != StepMessages || !strings.Contains(d[0].Detail, "not delivered") ||
+		!strings.Contains(d[1].Detail, "not expected") {
+		t.Errorf("content that differs in one byte: %v", d)
+	}
+	if got := BySession([]Delivery{{Client{"x", 1}, m}, {Client{"y", 1}, lf}}, s1); len(got) != 1 || len(got["s"]) != 1 {
+		t.Errorf("BySession = %v", got)
 	}
 }
