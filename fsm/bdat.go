@@ -26,7 +26,7 @@ func (c *Conn) bdat(cmd codec.Command, _ error) (Action, bool) {
 	}
 	c.txn.got += size
 	if c.cfg.maxSize > 0 && c.txn.got > c.cfg.maxSize && c.txn.abandon == nil {
-		return c.abandon(ErrMessageTooBig, replyTooBig)
+		return c.abandon(ErrMessageTooBig, replyTooMuchData)
 	}
 	return Action{}, false
 }

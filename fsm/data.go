@@ -59,7 +59,7 @@ func (c *Conn) bodyViolation() (error, codec.Reply) {
 	d := &c.txn.dec
 	switch {
 	case c.cfg.maxSize > 0 && c.txn.got > c.cfg.maxSize:
-		return ErrMessageTooBig, replyTooBig
+		return ErrMessageTooBig, replyTooMuchData
 	case d.LongLine:
 		return ErrLineTooLong, replyDataLineLong
 	case d.Bare && c.cfg.bareReject:

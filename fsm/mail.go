@@ -32,11 +32,11 @@ func (c *Conn) resetTransaction() {
 
 func (c *Conn) mail(cmd codec.Command, err error) (Action, bool) {
 	if err != nil || len(cmd.Arg) == 0 {
-		return c.refuse(replySyntaxMAIL)
+		return c.refuse(c.syntaxReply(replySyntaxMAIL, replySyntaxMAILExt))
 	}
 	path, rest, err := codec.ParsePath(cmd.Arg, codec.PathOptions{AllowNull: true, AllowUTF8: c.cfg.smtputf8})
 	if err != nil {
-		return c.refuse(pathError(err, replySyntaxMAIL))
+		return c.refuse(pathError(err, c.syntaxReply(replySyntaxMAIL, replySyntaxMAILExt)))
 	}
 	if rep, bad := c.mailParams(rest); bad {
 		return c.refuse(rep)
@@ -52,7 +52,7 @@ func (c *Conn) mail(cmd codec.Command, err error) (Action, bool) {
 func (c *Conn) mailParams(rest []byte) (codec.Reply, bool) {
 	c.txn.binary, c.txn.utf8 = false, false
 	if len(rest) > 0 && !c.extended {
-		return replyUnknownOption, true // parameters need EHLO (RFC 5321 §4.1.1.1)
+		return replyUnknownMAIL, true // parameters need EHLO (RFC 5321 §4.1.1.1)
 	}
 	p, err := codec.ParseParams(rest, c.cfg.smtputf8)
 	if err != nil {
@@ -86,7 +86,7 @@ func (c *Conn) mailParam(p codec.Param) (codec.Reply, bool) {
 		c.txn.utf8 = true
 	case codec.EqualFold(p.Key, "AUTH") && len(c.cfg.mechanisms) > 0 && p.Value != nil:
 	default:
-		return replyUnknownOption, true
+		return replyUnknownMAIL, true
 	}
 	return codec.Reply{}, false
 }
@@ -98,9 +98,21 @@ func (c *Conn) bodyParam(v []byte) (codec.Reply, bool) {
 	case codec.EqualFold(v, "BINARYMIME") && c.cfg.binary:
 		c.txn.binary = true
 	default:
+		if c.cfg.binary {
+			return replyBadBodyBinary, true
+		}
 		return replyBadBody, true
 	}
 	return codec.Reply{}, false
+}
+
+// syntaxReply picks a command's syntax reply: after EHLO it shows the
+// parameters too, as aiosmtpd's does.
+func (c *Conn) syntaxReply(plain, extended codec.Reply) codec.Reply {
+	if c.extended {
+		return extended
+	}
+	return plain
 }
 
 // pathError maps a path parse error to its reply.
@@ -125,15 +137,15 @@ func (c *Conn) mailDecided(rep codec.Reply) {
 
 func (c *Conn) rcpt(cmd codec.Command, err error) (Action, bool) {
 	if err != nil || len(cmd.Arg) == 0 {
-		return c.refuse(replySyntaxRCPT)
+		return c.refuse(c.syntaxReply(replySyntaxRCPT, replySyntaxRCPTExt))
 	}
 	opt := codec.PathOptions{AllowUTF8: c.txn.utf8, LocalOnly: true}
 	path, rest, err := codec.ParsePath(cmd.Arg, opt)
 	if err != nil {
-		return c.refuse(pathError(err, replySyntaxRCPT))
+		return c.refuse(pathError(err, c.syntaxReply(replySyntaxRCPT, replySyntaxRCPTExt)))
 	}
 	if len(rest) > 0 {
-		return c.refuse(replyUnknownOption) // no RCPT parameters are offered
+		return c.refuse(replyUnknownRCPT) // no RCPT parameters are offered
 	}
 	if c.txn.rcpts >= c.cfg.maxRcpts {
 		return c.refuse(replyTooMany)

@@ -2,6 +2,7 @@ package fsm
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 
 	"github.com/gosmtpd/gosmtpd/codec"
@@ -108,8 +109,8 @@ var syntax = [codec.NumVerbs]string{
 	codec.VerbHELO:     "HELO hostname",
 	codec.VerbEHLO:     "EHLO hostname",
 	codec.VerbLHLO:     "LHLO hostname",
-	codec.VerbMAIL:     "MAIL FROM: <address> [SP <mail-parameters>]",
-	codec.VerbRCPT:     "RCPT TO: <address> [SP <rcpt-parameters>]",
+	codec.VerbMAIL:     syntaxMAIL,
+	codec.VerbRCPT:     syntaxRCPT,
 	codec.VerbDATA:     "DATA",
 	codec.VerbBDAT:     "BDAT chunk-size [LAST]",
 	codec.VerbRSET:     "RSET",
@@ -123,14 +124,15 @@ var syntax = [codec.NumVerbs]string{
 }
 
 // help answers HELP (RFC 5321 §4.1.1.8): the command list, or the syntax of
-// one command, custom commands included.
+// one command, custom commands included; after EHLO the syntax of MAIL and
+// RCPT shows their parameters. The texts are aiosmtpd's.
 func (c *Conn) help(cmd codec.Command, _ error) (Action, bool) {
 	if len(cmd.Arg) == 0 {
 		return c.refuse(r(214, "2.0.0", "Supported commands: "+c.commandList()))
 	}
 	for v := codec.VerbHELO; v < codec.NumVerbs; v++ {
 		if c.offersVerb(v) && codec.EqualFold(cmd.Arg, v.String()) {
-			return c.refuse(r(214, "2.0.0", "Syntax: "+syntax[v]))
+			return c.refuse(r(214, "2.0.0", "Syntax: "+c.syntaxOf(v)))
 		}
 	}
 	for _, cc := range c.cfg.commands {
@@ -141,7 +143,16 @@ func (c *Conn) help(cmd codec.Command, _ error) (Action, bool) {
 	return c.refuse(r(501, "5.5.4", "Supported commands: "+c.commandList()))
 }
 
-// offersVerb reports whether HELP lists v in this session's mode.
+// syntaxOf is the syntax HELP shows for v.
+func (c *Conn) syntaxOf(v codec.Verb) string {
+	if c.extended && (v == codec.VerbMAIL || v == codec.VerbRCPT) {
+		return syntax[v] + syntaxParams
+	}
+	return syntax[v]
+}
+
+// offersVerb reports whether HELP lists v in this session's mode: EXPN,
+// never implemented, is not listed.
 func (c *Conn) offersVerb(v codec.Verb) bool {
 	switch v {
 	case codec.VerbHELO, codec.VerbEHLO:
@@ -154,6 +165,8 @@ func (c *Conn) offersVerb(v codec.Verb) bool {
 		return c.cfg.tlsAvailable
 	case codec.VerbAUTH:
 		return len(c.cfg.mechanisms) > 0
+	case codec.VerbEXPN:
+		return false
 	}
 	return true
 }
@@ -168,5 +181,6 @@ func (c *Conn) commandList() string {
 	for _, cc := range c.cfg.commands {
 		names = append(names, cc.Name)
 	}
+	slices.Sort(names) // in alphabetical order, as aiosmtpd lists them
 	return strings.Join(names, " ")
 }

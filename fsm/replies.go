@@ -21,17 +21,19 @@ var (
 	replyAuthOK    = r(235, "2.7.0", "Authentication successful")
 	replyVRFY      = r(252, "2.0.0", "Cannot VRFY user, but will accept message and attempt delivery")
 
-	replyLineTooLong   = r(500, "5.5.2", "Error: line too long")
+	replyLineTooLong   = r(500, "5.5.2", "Command line too long")
 	replyBadLine       = r(500, "5.5.2", "Error: bare CR, LF or NUL in command")
 	replyHTTP          = r(500, "5.5.1", "Error: this is an SMTP server, not HTTP")
 	replyUseLHLO       = r(500, "5.5.1", "Error: use LHLO in LMTP")
-	replyDataLineLong  = r(500, "5.5.2", "Error: line too long")
+	replyDataLineLong  = r(500, "5.5.2", "Line too long (see RFC5321 4.5.3.1.6)")
 	replyAuthLineLong  = r(500, "5.5.6", "Error: authentication exchange line too long")
 	replySyntaxHELO    = r(501, "5.5.4", "Syntax: HELO hostname")
 	replySyntaxEHLO    = r(501, "5.5.4", "Syntax: EHLO hostname")
 	replySyntaxLHLO    = r(501, "5.5.4", "Syntax: LHLO hostname")
-	replySyntaxMAIL    = r(501, "5.5.4", "Syntax: MAIL FROM: <address>")
-	replySyntaxRCPT    = r(501, "5.5.4", "Syntax: RCPT TO: <address>")
+	replySyntaxMAIL    = r(501, "5.5.4", "Syntax: "+syntaxMAIL)
+	replySyntaxRCPT    = r(501, "5.5.4", "Syntax: "+syntaxRCPT)
+	replySyntaxMAILExt = r(501, "5.5.4", "Syntax: "+syntaxMAIL+syntaxParams)
+	replySyntaxRCPTExt = r(501, "5.5.4", "Syntax: "+syntaxRCPT+syntaxParams)
 	replySyntaxDATA    = r(501, "5.5.4", "Syntax: DATA")
 	replySyntaxBDAT    = r(501, "5.5.4", "Syntax: BDAT chunk-size [LAST]")
 	replySyntaxRSET    = r(501, "5.5.4", "Syntax: RSET")
@@ -41,7 +43,8 @@ var (
 	replySyntaxAUTH    = r(501, "5.5.4", "Syntax: AUTH <mechanism> [initial-response]")
 	replyBadParams     = r(501, "5.5.4", "Error: malformed parameters")
 	replyBadSize       = r(501, "5.5.4", "Error: malformed SIZE parameter")
-	replyBadBody       = r(501, "5.5.4", "Error: BODY can only be 7BIT or 8BITMIME")
+	replyBadBody       = r(501, "5.5.4", "Error: BODY can only be one of 7BIT, 8BITMIME")
+	replyBadBodyBinary = r(501, "5.5.4", "Error: BODY can only be one of 7BIT, 8BITMIME, BINARYMIME")
 	replySMTPUTF8Value = r(501, "5.5.4", "Error: SMTPUTF8 takes no arguments")
 	replyBadBase64     = r(501, "5.5.2", "Error: cannot decode base64")
 	replyAuthCancel    = r(501, "5.0.0", "Error: authentication cancelled")
@@ -66,11 +69,20 @@ var (
 	replyTLSNA         = r(454, "4.7.0", "TLS not available")
 	replyTooMany       = r(452, "4.5.3", "Error: too many recipients")
 	replyTooBig        = r(552, "5.3.4", "Error: message size exceeds fixed maximum message size")
+	replyTooMuchData   = r(552, "5.3.4", "Error: Too much mail data")
 	replyBare          = r(550, "5.5.2", "Error: bare CR or LF in message")
 	replyBadAddress    = r(553, "5.1.3", "Error: malformed address")
 	replyNonASCII      = r(553, "5.6.7", "Error: non-ASCII address requires SMTPUTF8")
 	replyBadUTF8       = r(553, "5.6.7", "Error: invalid UTF-8 in address")
-	replyUnknownOption = r(555, "5.5.4", "Error: unsupported MAIL FROM/RCPT TO parameter")
+	replyUnknownMAIL   = r(555, "5.5.4", "MAIL FROM parameters not recognized or not implemented")
+	replyUnknownRCPT   = r(555, "5.5.4", "RCPT TO parameters not recognized or not implemented")
+)
+
+// The syntax of MAIL and RCPT, and what it has after EHLO.
+const (
+	syntaxMAIL   = "MAIL FROM: <address>"
+	syntaxRCPT   = "RCPT TO: <address>"
+	syntaxParams = " [SP <mail-parameters>]"
 )
 
 // Per-connection replies that name the host, built once in NewConn.
