@@ -72,6 +72,9 @@ func (c *Conn) unknown(cmd codec.Command, _ error) (Action, bool) {
 			}
 		}
 	}
+	if len(cmd.Name) == 0 {
+		return c.refuse(replyNoVerb)
+	}
 	if c.overUnknownLimit(cmd) {
 		c.closeWith(c.host.tooManyUnknown, ErrTooManyErrors)
 		return Action{}, false

@@ -24,6 +24,7 @@ var (
 	replyLineTooLong   = r(500, "5.5.2", "Command line too long")
 	replyBadLine       = r(500, "5.5.2", "Error: bare CR, LF or NUL in command")
 	replyHTTP          = r(500, "5.5.1", "Error: this is an SMTP server, not HTTP")
+	replyNoVerb        = r(500, "5.5.2", "Error: bad syntax")
 	replyUseLHLO       = r(500, "5.5.1", "Error: use LHLO in LMTP")
 	replyDataLineLong  = r(500, "5.5.2", "Line too long (see RFC5321 4.5.3.1.6)")
 	replyAuthLineLong  = r(500, "5.5.6", "Error: authentication exchange line too long")

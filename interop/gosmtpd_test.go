@@ -22,14 +22,17 @@ const (
 )
 
 // buildGosmtpd returns the path of a gosmtpd binary: $INTEROP_GOSMTPD, or one
-// built from ./cmd/gosmtpd. It skips when the CLI does not exist yet; a
-// build failure skips locally but fails under CI.
+// built from ./cmd/gosmtpd. When the CLI is missing or does not build it
+// skips locally and fails under CI.
 func buildGosmtpd(t testing.TB) string {
 	t.Helper()
 	if bin := os.Getenv(gosmtpdEnv); bin != "" {
 		return bin
 	}
 	if _, err := os.Stat(filepath.Join("..", gosmtpdPkg)); errors.Is(err, os.ErrNotExist) {
+		if onCI() {
+			t.Fatal("gosmtpd CLI not present")
+		}
 		t.Skip("gosmtpd CLI not present")
 	}
 	bin := filepath.Join(t.TempDir(), "gosmtpd")
