@@ -112,14 +112,21 @@ func (s *Server) sleep(d time.Duration) bool {
 	}
 }
 
-// handle serves nc on its own goroutine, or turns it away when the server
-// is full.
+// handle serves nc on its own goroutine, or turns it away when the server,
+// or the client's own share of it, is full.
 func (s *Server) handle(nc net.Conn) {
 	if s.slots != nil && !s.slots.TryAcquire(1) {
-		s.turnAway(nc)
+		s.turnAway(nc, tooManyConnections(s.opts.Core.Hostname))
+		return
+	}
+	releaseClient, ok := s.perClient.acquire(nc.RemoteAddr())
+	if !ok {
+		s.release()
+		s.turnAway(nc, tooManyFromClient(s.opts.Core.Hostname))
 		return
 	}
 	if !s.startSession() {
+		releaseClient()
 		s.release()
 		nc.Close()
 		return
@@ -127,6 +134,7 @@ func (s *Server) handle(nc net.Conn) {
 	go func() {
 		defer s.sessions.Done()
 		defer s.release()
+		defer releaseClient()
 		transport.ServeConn(s.graceful, nc, s.opts)
 	}()
 }
@@ -148,20 +156,24 @@ func (s *Server) startSession() bool {
 	return true
 }
 
-// turnAway answers a connection beyond MaxConnections with 421 4.3.2 and
-// closes it (a client told to come back later, rather than one left
-// hanging), on its own goroutine: an SMTPS client first needs a handshake.
-func (s *Server) turnAway(nc net.Conn) {
+// turnAway answers a connection beyond a limit with rep and closes it (a
+// client told to come back later, rather than one left hanging), on its own
+// goroutine: an SMTPS client first needs a handshake.
+func (s *Server) turnAway(nc net.Conn, rep Reply) {
 	if !s.startSession() {
 		nc.Close()
 		return
 	}
 	go func() {
 		defer s.sessions.Done()
-		transport.Refuse(s.hard, nc, s.opts, tooManyConnections(s.opts.Core.Hostname))
+		transport.Refuse(s.hard, nc, s.opts, rep)
 	}()
 }
 
 func tooManyConnections(host string) Reply {
 	return Reply{Code: 421, Enhanced: "4.3.2", Text: host + " Error: too many connections, try again later"}
+}
+
+func tooManyFromClient(host string) Reply {
+	return Reply{Code: 421, Enhanced: "4.7.0", Text: host + " Error: too many connections from your address"}
 }

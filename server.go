@@ -55,6 +55,17 @@ type Server struct {
 	// MaxConnections bounds the sessions served at once; the excess gets
 	// "421 4.3.2" and is closed. 0: no limit.
 	MaxConnections int
+	// MaxConnectionsPerClient bounds the sessions of one client IP address
+	// at once (Postfix's smtpd_client_connection_count_limit, 50 there);
+	// the excess gets "421 4.7.0" and is closed. The address is the
+	// connecting one: behind a PROXY protocol balancer, limit on the
+	// balancer. 0: no limit.
+	MaxConnectionsPerClient int
+	// MinDataRate, in bytes per second, tightens DataTimeout: a message
+	// body must arrive within DataTimeout plus one second per MinDataRate
+	// bytes, so a client trickling a message cannot hold a session for
+	// hours (Postfix's smtpd_min_data_rate, 500). 0: no minimum.
+	MinDataRate int
 
 	Timeout             time.Duration // waiting for a command; 0: 5 minutes
 	DataTimeout         time.Duration // waiting for each block of a message; 0: 3 minutes
@@ -80,6 +91,7 @@ type Server struct {
 	hard      context.Context // cancelled by Close, or Shutdown past its deadline
 	stopHard  context.CancelFunc
 	slots     *semaphore.Weighted
+	perClient *clientSlots
 	opts      *transport.Options
 }
 
@@ -104,6 +116,7 @@ func (s *Server) init() bool {
 	if s.MaxConnections > 0 {
 		s.slots = semaphore.NewWeighted(int64(s.MaxConnections))
 	}
+	s.perClient = newClientSlots(s.MaxConnectionsPerClient)
 	s.opts = s.options()
 	return true
 }
@@ -122,7 +135,8 @@ func (s *Server) options() *transport.Options {
 	}
 	return &transport.Options{Core: core, Dispatcher: d, TLSConfig: s.TLSConfig, Logger: s.logger(),
 		HandlerTimeout: handlerTimeout, WriteTimeout: s.WriteTimeout,
-		TLSHandshakeTimeout: s.TLSHandshakeTimeout, Proxy: s.Proxy, BaseContext: s.hard}
+		TLSHandshakeTimeout: s.TLSHandshakeTimeout, MinDataRate: s.MinDataRate,
+		Proxy: s.Proxy, BaseContext: s.hard}
 }
 
 // coreConfig is Core with the fields of s applied.

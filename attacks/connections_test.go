@@ -118,22 +118,38 @@ func TestConnectionsBeyondTheCap(t *testing.T) {
 	c.expect("250 2.0.0")
 }
 
-// T-10: gosmtpd has no per-address connection cap: MaxConnections counts
-// every client together, so a client that holds all the slots from
-// 127.0.0.2 also turns 127.0.0.3 away. Limit connections per address in
-// front of the server (firewall, HAProxy).
-func TestNoPerAddressConnectionCap(t *testing.T) {
+// T-10: MaxConnectionsPerClient caps the sessions of one client address
+// (Postfix's smtpd_client_connection_count_limit, 50): the 51st from
+// 127.0.0.2 gets 421 4.7.0, while 127.0.0.3 is still served, and a slot
+// freed by the first client is its own again.
+func TestPerClientConnectionCap(t *testing.T) {
 	const limit = 50
-	addr := start(t, &gosmtpd.Server{Handler: newRecorder(), MaxConnections: limit})
+	addr := start(t, &gosmtpd.Server{Handler: newRecorder(), MaxConnectionsPerClient: limit})
+	held := make([]*client, 0, limit)
 	for range limit {
-		dialFrom(t, "127.0.0.2", addr).expect("220 ")
+		c := dialFrom(t, "127.0.0.2", addr)
+		c.expect("220 ")
+		held = append(held, c)
 	}
 	c := dialFrom(t, "127.0.0.2", addr)
-	c.expect("421 4.3.2")
+	c.expect("421 4.7.0")
 	c.expectClosed()
 	other := dialFrom(t, "127.0.0.3", addr)
-	other.expect("421 4.3.2")
-	other.expectClosed()
+	other.expect("220 ")
+	other.send("NOOP")
+	other.expect("250 2.0.0")
+	held[0].send("QUIT")
+	held[0].expect("221")
+	held[0].expectClosed()
+	for attempt := 0; ; attempt++ { // the slot is freed just after the close
+		c = dialFrom(t, "127.0.0.2", addr)
+		if rep := c.reply(); strings.HasPrefix(rep, "220 ") {
+			break
+		} else if attempt == 50 {
+			t.Fatalf("still refused after a session of the client ended: %q", rep)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // T-11: a server out of file descriptors (RLIMIT_NOFILE 256, 300 clients)

@@ -33,7 +33,7 @@
 //	T-08  TestIdleTimeout                                   transcript rfc5321-4.5.3.2-idle-timeout
 //	T-09  TestTenThousandIdleConnections (differs: 421 4.3.2, not 4.7.0, beyond the cap),
 //	      TestConnectionsBeyondTheCap
-//	T-10  TestNoPerAddressConnectionCap (differs: no per-address cap)
+//	T-10  TestPerClientConnectionCap
 //	T-11  TestFileDescriptorExhaustion
 //	T-12  TestHugeCommandLine (differs: discards to the end of the line, then 500; no close)
 //	                                                        transcript rfc5321-4.5.3.1.4-line-too-long

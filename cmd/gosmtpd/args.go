@@ -21,7 +21,7 @@ type options struct {
 	tlscert, tlskey, smtpscert, smtpskey                  string
 	unix, hostname, ident, authFile                       string
 	timeout, proxyProtocol                                time.Duration
-	maxConns                                              int
+	maxConns, maxConnsPerClient                           int
 }
 
 // defaultSize is aiosmtpd's DATA_SIZE_DEFAULT.
@@ -69,14 +69,10 @@ var flags = []flagSpec{
 	{long: "hostname", arg: "NAME", kind: value, help: "the name in the greeting and replies (default: this host's)", set: func(o *options, v string) error { o.hostname = v; return nil }},
 	{long: "ident", arg: "TEXT", kind: value, help: "greeting text after the host name", set: func(o *options, v string) error { o.ident = v; return nil }},
 	{long: "timeout", arg: "DURATION", kind: value, help: "how long to wait for a command (default 5m)", set: durationFlag(func(o *options) *time.Duration { return &o.timeout })},
-	{long: "max-conns", arg: "N", kind: value, help: "sessions served at once; more get 421 (default: no limit)", set: func(o *options, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return errors.New("not a count")
-		}
-		o.maxConns = n
-		return nil
-	}},
+	{long: "max-conns", arg: "N", kind: value, help: "sessions served at once; more get 421 (default: no limit)",
+		set: countFlag(func(o *options) *int { return &o.maxConns })},
+	{long: "max-conns-per-client", arg: "N", kind: value, help: "sessions of one client address at once; more get 421 (default: no limit)",
+		set: countFlag(func(o *options) *int { return &o.maxConnsPerClient })},
 	{long: "proxy-protocol", arg: "DURATION", kind: value, help: "expect a PROXY protocol header (v1 or v2) within DURATION",
 		set: durationFlag(func(o *options) *time.Duration { return &o.proxyProtocol })},
 	{long: "auth-file", arg: "FILE", kind: value, help: "offer AUTH PLAIN and LOGIN against an htpasswd file of bcrypt hashes (htpasswd -B)",
@@ -256,4 +252,16 @@ func usage() string {
 		fmt.Fprintf(&b, "  %s\n        %s\n", names, f.help)
 	}
 	return b.String()
+}
+
+// countFlag sets the count field of the options that field returns.
+func countFlag(field func(*options) *int) func(*options, string) error {
+	return func(o *options, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return errors.New("not a count")
+		}
+		*field(o) = n
+		return nil
+	}
 }

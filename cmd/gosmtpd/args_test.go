@@ -25,9 +25,9 @@ func TestParseArgsLikeArgparse(t *testing.T) {
 		{args: []string{"-ddd", "-d", "-s100", "--timeout", "2s"}, class: "debugging", listen: "localhost:8025",
 			check: func(o *options) bool { return o.debug == 4 && o.size == 100 && o.timeout == 2*time.Second }},
 		{args: []string{"-c", "sink", "--", "-x"}, class: "sink", classArgs: []string{"-x"}, listen: "localhost:8025"},
-		{args: []string{"--max-conns", "3", "--proxy-protocol", "1s", "--auth-file", "f", "--auth-required", "--auth-cleartext", "--lmtp", "--unix", "/s"},
+		{args: []string{"--max-conns", "3", "--max-conns-per-client", "2", "--proxy-protocol", "1s", "--auth-file", "f", "--auth-required", "--auth-cleartext", "--lmtp", "--unix", "/s"},
 			class: "debugging", listen: "localhost:8025", check: func(o *options) bool {
-				return o.maxConns == 3 && o.proxyProtocol == time.Second && o.authFile == "f" && o.authRequired && o.authCleartext && o.lmtp && o.unix == "/s"
+				return o.maxConns == 3 && o.maxConnsPerClient == 2 && o.proxyProtocol == time.Second && o.authFile == "f" && o.authRequired && o.authCleartext && o.lmtp && o.unix == "/s"
 			}},
 	} {
 		o, err := parseArgs(c.args)

@@ -22,7 +22,7 @@ func newServer(o *options, stdout, stderr io.Writer) (*gosmtpd.Server, *tls.Conf
 	}
 	srv := &gosmtpd.Server{Handler: h, Hostname: o.hostname, Ident: o.ident, LMTP: o.lmtp,
 		SMTPUTF8: o.smtputf8, Timeout: o.timeout, MaxMessageSize: o.size,
-		MaxConnections: o.maxConns, Logger: logger(o.debug, stderr)}
+		MaxConnections: o.maxConns, MaxConnectionsPerClient: o.maxConnsPerClient, Logger: logger(o.debug, stderr)}
 	if o.size == 0 {
 		srv.MaxMessageSize = -1 // aiosmtpd: 0 is no limit
 	}
