@@ -113,6 +113,8 @@ func (c *Conn) sequenceError(v codec.Verb) codec.Reply {
 		return replyHELOFirst
 	case c.state == StateChunking:
 		return replyBDATOpen
+	case v == codec.VerbAUTH:
+		return replyAuthInTxn // RFC 4954 §4: not during a mail transaction
 	case v == codec.VerbMAIL:
 		return replyNestedMAIL
 	case v == codec.VerbRCPT:
