@@ -1,0 +1,207 @@
+package fuzz
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net"
+	"runtime"
+	"testing"
+
+	"github.com/gosmtpd/gosmtpd/fsm"
+	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/transport"
+)
+
+// Where a FuzzServer session starts: the low two bits of start; bit 2 runs
+// STARTTLS and its handshake first.
+const (
+	startGreeting    = iota // the fuzzed bytes come before the greeting is read
+	startEHLO               // after EHLO
+	startTransaction        // after MAIL and RCPT
+	startData               // after DATA's 354: the fuzzed bytes are a body
+	startTLS         = 4
+)
+
+// The configuration bits of FuzzServer's flags.
+const (
+	flagRandom     = 1 << iota // the handler refuses and fails at random points
+	flagSmall                  // small limits: message, text line, command line, recipients
+	flagBareReject             // refuse bare CR and LF in a body
+	flagNoLimit                // no error, unknown-command or AUTH failure limit
+	flagSmallRead              // a small read buffer
+)
+
+// FuzzServer drives the whole server with fuzzed bytes in fuzzed writes
+// from each starting point; see the package documentation.
+func FuzzServer(f *testing.F) {
+	for _, s := range serverSeeds {
+		f.Add(s.start, s.flags, uint64(1), []byte{200, 3, 17}, []byte(s.in))
+		f.Add(s.start, s.flags|flagRandom, uint64(7), []byte{}, []byte(s.in))
+	}
+	f.Fuzz(func(t *testing.T, start, flags uint8, seed uint64, cuts, in []byte) {
+		runSession(t, start, flags, seed, cuts, in)
+	})
+}
+
+var serverSeeds = []struct {
+	start, flags uint8
+	in           string
+}{
+	{startGreeting, 0, "EHLO c.fuzz\r\nMAIL FROM:<a@c.fuzz>\r\nRCPT TO:<b@mx.fuzz>\r\nDATA\r\nSubject: x\r\n\r\n..dot\r\n.\r\nQUIT\r\n"},
+	{startEHLO, 0, "MAIL FROM:<a@c.fuzz>\r\nRCPT TO:<b@mx.fuzz>\r\nBDAT 5\r\nhelloBDAT 3 LAST\r\n.\r\nMAIL FROM:<>\r\n"},
+	{startTransaction, flagBareReject, "DATA\r\nline\n.\nsmuggled\r\n.\r\nRSET\r\n"},
+	{startData, flagSmall, "a\r\n.b\r\n\r\n.\r\nMAIL FROM:<x@c.fuzz>\r\nRCPT TO:<y@mx.fuzz>\r\nDATA\r\n.\r\n"},
+	{startEHLO, flagNoLimit, "AUTH PLAIN AHVzZXIAc2VjcmV0\r\nMAIL FROM:<a@c.fuzz> AUTH=<>\r\nRCPT TO:<b@mx.fuzz>\r\nDATA\r\nx\r\n.\r\n"},
+	{startTLS | startEHLO, 0, "MAIL FROM:<a@c.fuzz>\r\nRCPT TO:<b@mx.fuzz>\r\nDATA\r\nover TLS\r\n.\r\nSTARTTLS\r\nQUIT\r\n"},
+	{startTLS | startGreeting, flagSmallRead, "EHLO again\r\nSTARTTLS\r\nMAIL FROM:<a@c.fuzz>\r\n"},
+	{startTLS | startData, 0, "body\r\n.\r\nQUIT\r\n"},
+	{startGreeting, 0, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"},
+	{startTransaction, flagSmall, "BDAT 2000\r\n"},
+	{startEHLO, flagSmall | flagSmallRead, "XFUZZ a\r\nVRFY <x>\r\nNOOP\r\nHELP\r\nMAIL FROM:<a@c.fuzz>\r\nRCPT TO:<b@mx.fuzz>\r\nRCPT TO:<c@mx.fuzz>\r\nRCPT TO:<d@mx.fuzz>\r\nRCPT TO:<e@mx.fuzz>\r\nBDAT 0 LAST\r\n"},
+}
+
+// config is the server's configuration for a FuzzServer input, and its
+// command line limit.
+func config(flags uint8, h *handler) (*transport.Options, int) {
+	o := &transport.Options{Logger: discard, TLSConfig: serverTLS()}
+	o.Core = fsm.Config{Hostname: "mx.fuzz", MaxLineLength: 512, AuthCleartext: true}
+	if flags&flagSmall != 0 {
+		o.Core.MaxLineLength, o.Core.MaxMessageSize, o.Core.MaxTextLine, o.Core.MaxRecipients = 100, 1500, 80, 3
+	}
+	if flags&flagBareReject != 0 {
+		o.Core.BareEOL = fsm.BareReject
+	}
+	if flags&flagNoLimit != 0 {
+		o.Core.MaxErrors, o.Core.MaxUnknown, o.Core.MaxAuthFailures = -1, -1, -1
+	}
+	if flags&flagSmallRead != 0 {
+		o.Core.ReadBufferSize = 64
+	}
+	o.Dispatcher = hooks.NewDispatcher(hooks.Config{Handler: h, Hostname: "mx.fuzz",
+		Authenticator: hooks.Passwords{"user": "secret"}})
+	return o, o.Core.MaxLineLength
+}
+
+// runSession runs one FuzzServer input and checks the invariants.
+func runSession(t *testing.T, start, flags uint8, seed uint64, cuts, in []byte) {
+	before := runtime.NumGoroutine()
+	h := newHandler(flags&flagRandom != 0, seed)
+	o, maxLine := config(flags, h)
+	srv, cli := pipe()
+	done := make(chan error, 1)
+	go func() { done <- transport.ServeConn(context.Background(), srv, o) }()
+
+	c := &client{nc: cli, r: bufio.NewReader(cli)}
+	state := start % 8
+	if err := c.prepare(state); err != nil {
+		cli.Close()
+		waitServe(t, done)
+		t.Fatalf("start %d: %v", state, err)
+	}
+	h.armed.Store(true)
+	outc := collect(c.r)
+	if err := writePieces(c.nc, in, cuts); err != nil {
+		t.Fatalf("writing: %v", err)
+	}
+	srv.endInput()
+	waitServe(t, done)
+	out := <-outc
+	cli.Close()
+	checkGoroutines(t, before)
+
+	replies, err := parseReplies(out)
+	if err != nil {
+		failf(t, in, out, "%v", err)
+	}
+	if err := checkLastWords(replies); err != nil {
+		failf(t, in, out, "%v", err)
+	}
+	m := &model{in: in, replies: replies, maxLine: maxLine, panicked: h.panicked.Load()}
+	if err := m.walk(state == startGreeting, state&3 == startData); err != nil {
+		failf(t, in, out, "%v", err)
+	}
+	if err := checkDelivery(m.ends, h.records()); err != nil {
+		failf(t, in, out, "%v", err)
+	}
+}
+
+// client is the fuzz input's side of the pipe while it reaches the
+// starting point, checking each reply.
+type client struct {
+	nc net.Conn
+	r  *bufio.Reader
+}
+
+// prepare takes the session to its starting point.
+func (c *client) prepare(state uint8) error {
+	base := state & 3
+	if base != startGreeting || state&startTLS != 0 {
+		if err := c.expect("", 220); err != nil {
+			return err
+		}
+	}
+	if state&startTLS != 0 {
+		if err := c.startTLS(); err != nil {
+			return err
+		}
+	}
+	steps := []struct {
+		line string
+		code int
+	}{{"EHLO c.fuzz", 250}, {"MAIL FROM:<a@c.fuzz>", 250}, {"RCPT TO:<b@mx.fuzz>", 250}, {"DATA", 354}}
+	for _, s := range steps[:[]int{0, 1, 3, 4}[base]] {
+		if err := c.expect(s.line, s.code); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// startTLS runs EHLO, STARTTLS and the handshake.
+func (c *client) startTLS() error {
+	if err := c.expect("EHLO c.fuzz", 250); err != nil {
+		return err
+	}
+	if err := c.expect("STARTTLS", 220); err != nil {
+		return err
+	}
+	if c.r.Buffered() > 0 {
+		return fmt.Errorf("bytes after STARTTLS's 220")
+	}
+	tc := tls.Client(c.nc, clientTLS)
+	if err := tc.Handshake(); err != nil {
+		return err
+	}
+	c.nc, c.r = tc, bufio.NewReader(tc)
+	return nil
+}
+
+// expect sends line (none when empty) and reads a reply with code want.
+func (c *client) expect(line string, want int) error {
+	if line != "" {
+		if _, err := io.WriteString(c.nc, line+"\r\n"); err != nil {
+			return fmt.Errorf("sending %q: %w", line, err)
+		}
+	}
+	var got []string
+	for {
+		l, err := c.r.ReadString('\n')
+		if err != nil {
+			return fmt.Errorf("after %q: %w (got %q)", line, err, got)
+		}
+		got = append(got, l)
+		code, more, err := replyLine([]byte(l[:max(len(l)-2, 0)]))
+		if err != nil {
+			return err
+		}
+		if !more {
+			if code != want {
+				return fmt.Errorf("%q: got %q, want %d", line, got, want)
+			}
+			return nil
+		}
+	}
+}
