@@ -1,10 +1,8 @@
 package tls_test
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"io"
 	"log/slog"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/gosmtpd/gosmtpd/fsm"
 	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
 	"github.com/gosmtpd/gosmtpd/transport"
 	smtptls "github.com/gosmtpd/gosmtpd/transport/tls"
 )
@@ -121,19 +120,6 @@ func (h *handler) next(t *testing.T) seen {
 	}
 }
 
-// configs returns a server configuration with a fresh certificate for
-// mx.test, and a client configuration that trusts it.
-func configs(t *testing.T) (server, client *tls.Config) {
-	t.Helper()
-	server, err := smtptls.SelfSigned("mx.test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots := x509.NewCertPool()
-	roots.AddCert(server.Certificates[0].Leaf)
-	return server, &tls.Config{RootCAs: roots, ServerName: "mx.test"}
-}
-
 func options(h hooks.Handler, cfg *tls.Config) *transport.Options {
 	o := &transport.Options{TLSConfig: cfg, Logger: slog.New(slog.DiscardHandler), TLSHandshakeTimeout: 5 * time.Second}
 	o.Core.Hostname = "mx.test"
@@ -141,103 +127,35 @@ func options(h hooks.Handler, cfg *tls.Config) *transport.Options {
 	return o
 }
 
-// client is a raw SMTP client.
-type client struct {
-	t  *testing.T
-	nc net.Conn
-	r  *bufio.Reader
-}
-
-func dial(t *testing.T, addr string) *client {
-	t.Helper()
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nc.Close() })
-	return wrap(t, nc)
-}
-
-func wrap(t *testing.T, nc net.Conn) *client {
-	nc.SetDeadline(time.Now().Add(15 * time.Second))
-	return &client{t: t, nc: nc, r: bufio.NewReader(nc)}
-}
-
-func (c *client) send(lines ...string) {
-	c.t.Helper()
-	if _, err := io.WriteString(c.nc, strings.Join(lines, "\r\n")+"\r\n"); err != nil {
-		c.t.Fatal(err)
-	}
-}
-
-// expect reads a reply and checks its last line's start; it returns all
-// its lines.
-func (c *client) expect(want string) string {
-	c.t.Helper()
-	var lines []string
-	for {
-		line, err := c.r.ReadString('\n')
-		if err != nil {
-			c.t.Fatalf("after %q: %v (got %q), want %q", lines, err, line, want)
-		}
-		lines = append(lines, strings.TrimRight(line, "\r\n"))
-		if len(line) < 4 || line[3] != '-' {
-			break
-		}
-	}
-	if !strings.HasPrefix(lines[len(lines)-1], want) {
-		c.t.Fatalf("got %q, want %q", lines, want)
-	}
-	return strings.Join(lines, "\n")
-}
-
-func (c *client) expectClosed() {
-	c.t.Helper()
-	if line, err := c.r.ReadString('\n'); err == nil || line != "" {
-		c.t.Fatalf("got %q, %v; want the connection closed", line, err)
-	}
-}
+// dial connects to addr over TCP; the greeting is still to be read.
+func dial(t *testing.T, addr string) *testkit.Client { return testkit.Dial(t, "tcp", addr) }
 
 // upgrade sends STARTTLS and runs the client's handshake.
-func (c *client) upgrade(cfg *tls.Config) {
-	c.t.Helper()
-	c.send("STARTTLS")
-	c.expect("220")
-	tc := tls.Client(c.nc, cfg)
-	if err := tc.Handshake(); err != nil {
-		c.t.Fatalf("client handshake: %v", err)
-	}
-	c.nc, c.r = tc, bufio.NewReader(tc)
-}
-
-func (c *client) deliver(body string) {
-	c.t.Helper()
-	c.send("MAIL FROM:<a@example.com>", "RCPT TO:<b@example.net>", "DATA")
-	c.expect("250")
-	c.expect("250")
-	c.expect("354")
-	c.send(body + ".")
-	c.expect("250")
+func upgrade(c *testkit.Client, cfg *tls.Config) {
+	c.T.Helper()
+	c.Send("STARTTLS")
+	c.Expect("220")
+	c.StartTLS(cfg)
 }
 
 func TestSTARTTLSUpgradesTheSession(t *testing.T) {
-	serverTLS, clientTLS := configs(t)
+	serverTLS, clientTLS := testkit.TLSConfigs(t, "mx.test")
 	h := newHandler()
 	srv := start(t, options(h, serverTLS), false)
 	c := dial(t, srv.addr)
-	c.expect("220 mx.test")
-	c.send("EHLO before.example")
-	if caps := c.expect("250 "); !strings.Contains(caps, "STARTTLS") || strings.Contains(caps, "AUTH") {
+	c.Expect("220 mx.test")
+	c.Send("EHLO before.example")
+	if caps := c.Expect("250 "); !strings.Contains(caps, "STARTTLS") || strings.Contains(caps, "AUTH") {
 		t.Fatalf("plaintext capabilities %q: want STARTTLS and no AUTH", caps)
 	}
-	c.upgrade(clientTLS)
-	c.send("MAIL FROM:<a@example.com>")
-	c.expect("503") // RFC 3207 §4.2: the session starts over, EHLO first
-	c.send("EHLO after.example")
-	if caps := c.expect("250 "); strings.Contains(caps, "STARTTLS") || !strings.Contains(caps, "AUTH PLAIN") {
+	upgrade(c, clientTLS)
+	c.Send("MAIL FROM:<a@example.com>")
+	c.Expect("503") // RFC 3207 §4.2: the session starts over, EHLO first
+	c.Send("EHLO after.example")
+	if caps := c.Expect("250 "); strings.Contains(caps, "STARTTLS") || !strings.Contains(caps, "AUTH PLAIN") {
 		t.Fatalf("capabilities under TLS %q: want AUTH and no STARTTLS", caps)
 	}
-	c.deliver("Subject: tls\r\n\r\nsecret\r\n")
+	c.Deliver("a@example.com", "b@example.net", "Subject: tls\r\n\r\nsecret\r\n")
 	m := h.next(t)
 	if m.tls == nil || m.tls.Version < tls.VersionTLS12 || m.tls.ServerName != "mx.test" {
 		t.Fatalf("session TLS %+v", m.tls)
@@ -245,10 +163,10 @@ func TestSTARTTLSUpgradesTheSession(t *testing.T) {
 	if m.helo != "after.example" || m.body != "Subject: tls\r\n\r\nsecret\r\n" {
 		t.Fatalf("delivered %+v", m)
 	}
-	c.send("STARTTLS")
-	c.expect("503") // already under TLS
-	c.send("QUIT")
-	c.expect("221")
+	c.Send("STARTTLS")
+	c.Expect("503") // already under TLS
+	c.Send("QUIT")
+	c.Expect("221")
 	if err := srv.end(t); err != nil {
 		t.Fatalf("session ended with %v", err)
 	}
@@ -257,27 +175,23 @@ func TestSTARTTLSUpgradesTheSession(t *testing.T) {
 // Commands pipelined after STARTTLS in plaintext are thrown away, not run
 // inside the TLS session (CVE-2011-0411, CVE-2024-34083).
 func TestSTARTTLSDropsPlaintextPipelinedAfterIt(t *testing.T) {
-	serverTLS, clientTLS := configs(t)
+	serverTLS, clientTLS := testkit.TLSConfigs(t, "mx.test")
 	srv := start(t, options(newHandler(), serverTLS), false)
 	c := dial(t, srv.addr)
-	c.expect("220")
-	c.send("EHLO c.example")
-	c.expect("250 ")
-	c.send("STARTTLS", "EHLO injected.example", "MAIL FROM:<injected@example.com>")
-	c.expect("220")
-	tc := tls.Client(c.nc, clientTLS)
-	if err := tc.Handshake(); err != nil {
-		t.Fatal(err)
-	}
-	c.nc, c.r = tc, bufio.NewReader(tc)
-	c.send("EHLO c.example")
-	c.expect("250 ") // the first reply under TLS is for this EHLO
-	c.send("RCPT TO:<b@example.net>")
-	c.expect("503") // no MAIL was accepted
+	c.Expect("220")
+	c.Send("EHLO c.example")
+	c.Expect("250 ")
+	c.Send("STARTTLS", "EHLO injected.example", "MAIL FROM:<injected@example.com>")
+	c.Expect("220")
+	c.StartTLS(clientTLS)
+	c.Send("EHLO c.example")
+	c.Expect("250 ") // the first reply under TLS is for this EHLO
+	c.Send("RCPT TO:<b@example.net>")
+	c.Expect("503") // no MAIL was accepted
 }
 
 func TestSMTPSSessionStartsEncrypted(t *testing.T) {
-	serverTLS, clientTLS := configs(t)
+	serverTLS, clientTLS := testkit.TLSConfigs(t, "mx.test")
 	h := newHandler()
 	srv := start(t, options(h, serverTLS), true)
 	nc, err := tls.Dial("tcp", srv.addr, clientTLS)
@@ -285,32 +199,32 @@ func TestSMTPSSessionStartsEncrypted(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer nc.Close()
-	c := wrap(t, nc)
-	c.expect("220 mx.test")
-	c.send("EHLO c.example")
-	if caps := c.expect("250 "); strings.Contains(caps, "STARTTLS") || !strings.Contains(caps, "AUTH PLAIN") {
+	c := testkit.NewClient(t, nc)
+	c.Expect("220 mx.test")
+	c.Send("EHLO c.example")
+	if caps := c.Expect("250 "); strings.Contains(caps, "STARTTLS") || !strings.Contains(caps, "AUTH PLAIN") {
 		t.Fatalf("SMTPS capabilities %q: want AUTH and no STARTTLS", caps)
 	}
-	c.send("STARTTLS")
-	c.expect("503")
-	c.deliver("x\r\n")
+	c.Send("STARTTLS")
+	c.Expect("503")
+	c.Deliver("a@example.com", "b@example.net", "x\r\n")
 	if m := h.next(t); m.tls == nil || !m.tls.HandshakeComplete {
 		t.Fatalf("session TLS %+v", m.tls)
 	}
 }
 
 func TestFailedHandshakeCloses(t *testing.T) {
-	serverTLS, _ := configs(t)
+	serverTLS, _ := testkit.TLSConfigs(t, "mx.test")
 	t.Run("STARTTLS", func(t *testing.T) {
 		srv := start(t, options(newHandler(), serverTLS), false)
 		c := dial(t, srv.addr)
-		c.expect("220")
-		c.send("EHLO c.example")
-		c.expect("250 ")
-		c.send("STARTTLS")
-		c.expect("220")
-		c.send("EHLO this is not a TLS client hello")
-		c.expectClosed()
+		c.Expect("220")
+		c.Send("EHLO c.example")
+		c.Expect("250 ")
+		c.Send("STARTTLS")
+		c.Expect("220")
+		c.Send("EHLO this is not a TLS client hello")
+		c.ExpectClosed()
 		if err := srv.end(t); !errors.Is(err, fsm.ErrTLSFailed) {
 			t.Fatalf("session ended with %v, want ErrTLSFailed", err)
 		}
@@ -318,8 +232,8 @@ func TestFailedHandshakeCloses(t *testing.T) {
 	t.Run("SMTPS", func(t *testing.T) {
 		srv := start(t, options(newHandler(), serverTLS), true)
 		c := dial(t, srv.addr)
-		c.send("EHLO plaintext.example")
-		c.expectClosed() // no greeting in plaintext
+		c.Send("EHLO plaintext.example")
+		c.ExpectClosed() // no greeting in plaintext
 		if err := srv.end(t); !errors.Is(err, fsm.ErrTLSFailed) {
 			t.Fatalf("session ended with %v, want ErrTLSFailed", err)
 		}
@@ -339,12 +253,12 @@ func TestFailedHandshakeCloses(t *testing.T) {
 // A client that connects to SMTPS and says nothing is cut off after the
 // handshake timeout.
 func TestHandshakeTimeout(t *testing.T) {
-	serverTLS, _ := configs(t)
+	serverTLS, _ := testkit.TLSConfigs(t, "mx.test")
 	o := options(newHandler(), serverTLS)
 	o.TLSHandshakeTimeout = 100 * time.Millisecond
 	srv := start(t, o, true)
 	c := dial(t, srv.addr)
-	c.expectClosed()
+	c.ExpectClosed()
 	if err := srv.end(t); !errors.Is(err, fsm.ErrTLSFailed) {
 		t.Fatalf("session ended with %v, want ErrTLSFailed", err)
 	}
@@ -353,18 +267,18 @@ func TestHandshakeTimeout(t *testing.T) {
 // The STARTTLS hook sees the finished handshake and may refuse it, here
 // for want of a client certificate.
 func TestSTARTTLSHookDecidesOnTheClientCertificate(t *testing.T) {
-	serverTLS, clientTLS := configs(t)
+	serverTLS, clientTLS := testkit.TLSConfigs(t, "mx.test")
 	serverTLS.ClientAuth = tls.RequestClientCert
 	h := newHandler()
 	h.certs = true
 	srv := start(t, options(h, serverTLS), false)
 
 	c := dial(t, srv.addr)
-	c.expect("220")
-	c.send("EHLO c.example")
-	c.expect("250 ")
-	c.upgrade(clientTLS)
-	c.expectClosed()
+	c.Expect("220")
+	c.Send("EHLO c.example")
+	c.Expect("250 ")
+	upgrade(c, clientTLS)
+	c.ExpectClosed()
 	if err := srv.end(t); !errors.Is(err, transport.ErrTLSRefused) {
 		t.Fatalf("session ended with %v, want ErrTLSRefused", err)
 	}
@@ -376,13 +290,13 @@ func TestSTARTTLSHookDecidesOnTheClientCertificate(t *testing.T) {
 	withCert := clientTLS.Clone()
 	withCert.Certificates = clientCert.Certificates
 	c = dial(t, srv.addr)
-	c.expect("220")
-	c.send("EHLO c.example")
-	c.expect("250 ")
-	c.upgrade(withCert)
-	c.send("EHLO c.example")
-	c.expect("250 ")
-	c.deliver("x\r\n")
+	c.Expect("220")
+	c.Send("EHLO c.example")
+	c.Expect("250 ")
+	upgrade(c, withCert)
+	c.Send("EHLO c.example")
+	c.Expect("250 ")
+	c.Deliver("a@example.com", "b@example.net", "x\r\n")
 	if m := h.next(t); len(m.tls.PeerCertificates) != 1 || m.tls.PeerCertificates[0].DNSNames[0] != "client.example" {
 		t.Fatalf("the hook saw certificates %v", m.tls.PeerCertificates)
 	}
