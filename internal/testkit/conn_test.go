@@ -1,0 +1,54 @@
+package testkit
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"testing"
+
+	"github.com/gosmtpd/gosmtpd/hooks"
+)
+
+func TestWriteCounterCountsWrites(t *testing.T) {
+	srv, cli := net.Pipe()
+	defer cli.Close()
+	go io.Copy(io.Discard, cli)
+	w := &WriteCounter{Conn: srv}
+	w.Write([]byte("250 a\r\n"))
+	w.Write([]byte("250 b\r\n"))
+	if n := w.Writes.Load(); n != 2 {
+		t.Fatalf("%d writes counted, want 2", n)
+	}
+	srv.Close()
+}
+
+// failAfter is a stream that fails with err once its text is read.
+func failAfter(text string, err error) io.Reader {
+	return io.MultiReader(strings.NewReader(text), &errorReader{err})
+}
+
+type errorReader struct{ err error }
+
+func (r *errorReader) Read([]byte) (int, error) { return 0, r.err }
+
+func TestDataWatchReportsACutStreamAndTheCancel(t *testing.T) {
+	h := NewDataWatch()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- h.HandleDATA(ctx, hooks.NewSession(ctx), &hooks.Envelope{}, failAfter("half", io.ErrUnexpectedEOF))
+	}()
+	<-h.Started
+	if err := <-h.ReadErr; !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("stream ended with %v", err)
+	}
+	cancel()
+	if err := <-h.CtxErr; !errors.Is(err, context.Canceled) {
+		t.Fatalf("context error %v", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("HandleDATA returned %v", err)
+	}
+}

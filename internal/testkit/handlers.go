@@ -1,0 +1,39 @@
+package testkit
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/gosmtpd/gosmtpd/hooks"
+)
+
+// DataWatch is a DATA hook for a message that never ends well (the
+// client goes, the server stops): it reports how the message's stream
+// ended and whether its context was cancelled. Started is closed once the
+// first byte arrived.
+type DataWatch struct {
+	Started chan struct{}
+	ReadErr chan error // the stream's end: nil when read to the end
+	CtxErr  chan error // the context's error, nil if not cancelled within Timeout
+}
+
+func NewDataWatch() *DataWatch {
+	return &DataWatch{Started: make(chan struct{}), ReadErr: make(chan error, 1), CtxErr: make(chan error, 1)}
+}
+
+func (h *DataWatch) HandleDATA(ctx context.Context, _ *hooks.Session, _ *hooks.Envelope, msg io.Reader) error {
+	_, err := io.ReadFull(msg, make([]byte, 1))
+	close(h.Started)
+	if err == nil {
+		_, err = io.Copy(io.Discard, msg)
+	}
+	h.ReadErr <- err
+	select {
+	case <-ctx.Done():
+		h.CtxErr <- ctx.Err()
+	case <-time.After(Timeout):
+		h.CtxErr <- nil
+	}
+	return nil // too late: no 250 may follow
+}
