@@ -10,6 +10,7 @@ import (
 
 	"github.com/gosmtpd/gosmtpd/fsm"
 	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
 )
 
 // panicky panics in the hook named by where.
@@ -39,21 +40,21 @@ func TestHandlerPanic(t *testing.T) {
 	for _, where := range []string{"RCPT", "DATA"} {
 		t.Run(where, func(t *testing.T) {
 			h := &panicky{where: where, recorder: *newRecorder()}
-			logs := &logBuffer{}
+			logs := &testkit.Buffer{}
 			o := options(h)
-			o.Logger = newLogger(logs)
+			o.Logger = testkit.DebugLogger(logs)
 			s := serve(t, o)
-			s.send("EHLO c", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>")
-			s.expect("250")
-			s.expect("250")
+			s.Send("EHLO c", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>")
+			s.Expect("250")
+			s.Expect("250")
 			if where == "DATA" {
-				s.expect("250")
-				s.send("DATA")
-				s.expect("354")
-				s.send("body", ".")
+				s.Expect("250")
+				s.Send("DATA")
+				s.Expect("354")
+				s.Send("body", ".")
 			}
-			s.expect("421 4.3.0")
-			s.expectClosed()
+			s.Expect("421 4.3.0")
+			s.ExpectClosed()
 			if err := s.wait(); !errors.Is(err, fsm.ErrHookClosed) {
 				t.Fatalf("ServeConn returned %v", err)
 			}
@@ -64,8 +65,8 @@ func TestHandlerPanic(t *testing.T) {
 			}
 			// The next session is served as usual.
 			s2 := serve(t, options(newRecorder()))
-			s2.send("NOOP")
-			s2.expect("250")
+			s2.Send("NOOP")
+			s2.Expect("250")
 		})
 	}
 }
@@ -104,24 +105,24 @@ func TestSlowHandlerTimesOut(t *testing.T) {
 	o := options(h)
 	o.HandlerTimeout = 100 * time.Millisecond
 	s := serve(t, o)
-	s.send("EHLO c", "MAIL FROM:<a@x.test>")
-	s.expect("250")
-	s.expect("250")
+	s.Send("EHLO c", "MAIL FROM:<a@x.test>")
+	s.Expect("250")
+	s.Expect("250")
 
 	start := time.Now()
-	s.send("NOOP") // ignores its context: answered at the timeout all the same
-	s.expect("451 4.3.0")
+	s.Send("NOOP") // ignores its context: answered at the timeout all the same
+	s.Expect("451 4.3.0")
 	if d := time.Since(start); d > 2*time.Second {
 		t.Fatalf("NOOP answered after %v", d)
 	}
 
-	s.send("RCPT TO:<b@y.test>") // honours it
-	s.expect("451 4.3.0")
+	s.Send("RCPT TO:<b@y.test>") // honours it
+	s.Expect("451 4.3.0")
 	if err := <-h.cancelled; !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("RCPT's context ended with %v", err)
 	}
-	s.send("QUIT")
-	s.expect("221")
+	s.Send("QUIT")
+	s.Expect("221")
 }
 
 func TestSlowDATAHandlerGetsNo250(t *testing.T) {
@@ -130,17 +131,15 @@ func TestSlowDATAHandlerGetsNo250(t *testing.T) {
 	o := options(&slowData{h})
 	o.HandlerTimeout = 100 * time.Millisecond
 	s := serve(t, o)
-	s.send("EHLO c", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA")
-	for _, want := range []string{"250", "250", "250", "354"} {
-		s.expect(want)
-	}
-	s.send("body", ".")
-	s.expect("451 4.3.0")
+	s.Send("EHLO c", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA")
+	s.ExpectAll("250", "250", "250", "354")
+	s.Send("body", ".")
+	s.Expect("451 4.3.0")
 	if err := <-h.cancelled; err == nil {
 		t.Fatal("the DATA hook's context was not cancelled")
 	}
-	s.send("NOOP")
-	s.expect("250")
+	s.Send("NOOP")
+	s.Expect("250")
 }
 
 // slowData has only the DATA hook of slow.
@@ -150,47 +149,20 @@ func (h *slowData) HandleDATA(ctx context.Context, s *hooks.Session, e *hooks.En
 	return h.s.HandleDATA(ctx, s, e, msg)
 }
 
-// vanishing records how the stream and the context of DATA ended. started
-// is closed once the first bytes of the message have reached it.
-type vanishing struct {
-	started chan struct{}
-	readErr chan error
-	ctxErr  chan error
-}
-
-func newVanishing() *vanishing {
-	return &vanishing{started: make(chan struct{}), readErr: make(chan error, 1), ctxErr: make(chan error, 1)}
-}
-
-func (h *vanishing) HandleDATA(ctx context.Context, _ *hooks.Session, _ *hooks.Envelope, msg io.Reader) error {
-	first := make([]byte, 1)
-	_, err := io.ReadFull(msg, first)
-	close(h.started)
-	if err == nil {
-		_, err = io.Copy(io.Discard, msg)
-	}
-	h.readErr <- err
-	<-ctx.Done()
-	h.ctxErr <- ctx.Err()
-	return nil
-}
-
 // A client that goes mid-DATA: the hook's stream fails with
 // io.ErrUnexpectedEOF, never io.EOF, and its context is cancelled.
 func TestClientVanishesMidDATA(t *testing.T) {
-	h := newVanishing()
+	h := testkit.NewDataWatch()
 	s := serve(t, options(h))
-	s.send("EHLO c", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA")
-	for _, want := range []string{"250", "250", "250", "354"} {
-		s.expect(want)
-	}
-	s.send(strings.Repeat("part of a message\r\n", 1000))
-	<-h.started
-	s.nc.Close()
-	if err := <-h.readErr; !errors.Is(err, io.ErrUnexpectedEOF) {
+	s.Send("EHLO c", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA")
+	s.ExpectAll("250", "250", "250", "354")
+	s.Send(strings.Repeat("part of a message\r\n", 1000))
+	<-h.Started
+	s.Conn.Close()
+	if err := <-h.ReadErr; !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Fatalf("the stream ended with %v, want io.ErrUnexpectedEOF", err)
 	}
-	if err := <-h.ctxErr; err == nil {
+	if err := <-h.CtxErr; err == nil {
 		t.Fatal("the context was not cancelled")
 	}
 	if err := s.wait(); !errors.Is(err, fsm.ErrPeerClosed) {

@@ -1,15 +1,10 @@
 package transport_test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"io"
 	"log/slog"
 	"net"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,72 +12,15 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
 	"github.com/gosmtpd/gosmtpd/transport"
-	smtptls "github.com/gosmtpd/gosmtpd/transport/tls"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// client is the test's side of a session: lines out, replies in.
-type client struct {
-	t  testing.TB
-	nc net.Conn
-	r  *bufio.Reader
-}
-
-func newClient(t testing.TB, nc net.Conn) *client {
-	nc.SetDeadline(time.Now().Add(20 * time.Second))
-	return &client{t: t, nc: nc, r: bufio.NewReader(nc)}
-}
-
-// send writes the lines, each ended by CRLF, in one write.
-func (c *client) send(lines ...string) {
-	c.t.Helper()
-	if _, err := io.WriteString(c.nc, strings.Join(lines, "\r\n")+"\r\n"); err != nil {
-		c.t.Fatalf("send %q: %v", lines, err)
-	}
-}
-
-// reply reads one reply, all its lines, and returns them joined by "\n"
-// without the CRLFs.
-func (c *client) reply() string {
-	c.t.Helper()
-	var lines []string
-	for {
-		line, err := c.r.ReadString('\n')
-		if err != nil {
-			c.t.Fatalf("reading a reply after %q: %v (got %q)", lines, err, line)
-		}
-		line = strings.TrimRight(line, "\r\n")
-		lines = append(lines, line)
-		if len(line) < 4 || line[3] != '-' {
-			return strings.Join(lines, "\n")
-		}
-	}
-}
-
-// expect reads one reply and checks that its last line starts with want.
-func (c *client) expect(want string) string {
-	c.t.Helper()
-	rep := c.reply()
-	last := rep[strings.LastIndexByte(rep, '\n')+1:]
-	if !strings.HasPrefix(last, want) {
-		c.t.Fatalf("got %q, want %q", rep, want)
-	}
-	return rep
-}
-
-// expectClosed checks that the server closed the connection.
-func (c *client) expectClosed() {
-	c.t.Helper()
-	if line, err := c.r.ReadString('\n'); err == nil {
-		c.t.Fatalf("got %q, want the connection closed", line)
-	}
-}
-
 // session is a ServeConn running over net.Pipe.
 type session struct {
-	*client
+	*testkit.Client
 	done   chan error
 	cancel context.CancelFunc // the graceful end
 }
@@ -91,7 +29,7 @@ type session struct {
 func serve(t testing.TB, o *transport.Options) *session {
 	t.Helper()
 	s := serveConn(t, o, func(c net.Conn) net.Conn { return c })
-	s.expect("220 ")
+	s.Expect("220 ")
 	return s
 }
 
@@ -101,7 +39,7 @@ func serveConn(t testing.TB, o *transport.Options, wrap func(net.Conn) net.Conn)
 	t.Helper()
 	srv, cli := net.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &session{client: newClient(t, cli), done: make(chan error, 1), cancel: cancel}
+	s := &session{Client: testkit.NewClient(t, cli), done: make(chan error, 1), cancel: cancel}
 	go func() { s.done <- transport.ServeConn(ctx, wrap(srv), o) }()
 	t.Cleanup(func() {
 		cancel()
@@ -113,13 +51,13 @@ func serveConn(t testing.TB, o *transport.Options, wrap func(net.Conn) net.Conn)
 
 // wait returns ServeConn's result.
 func (s *session) wait() error {
-	s.t.Helper()
+	s.T.Helper()
 	select {
 	case err := <-s.done:
 		s.done <- err // for the cleanup
 		return err
-	case <-time.After(20 * time.Second):
-		s.t.Fatal("the session did not end")
+	case <-time.After(testkit.Timeout):
+		s.T.Fatal("the session did not end")
 		return nil
 	}
 }
@@ -177,49 +115,4 @@ func (r *recorder) count() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return len(r.msgs)
-}
-
-// logBuffer collects a logger's output.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-func newLogger(w io.Writer) *slog.Logger {
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-// tlsConfigs returns a server configuration with a fresh certificate for
-// "mx.test" and a client configuration that trusts it.
-func tlsConfigs(t testing.TB) (server, client *tls.Config) {
-	t.Helper()
-	server, err := smtptls.SelfSigned("mx.test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots := x509.NewCertPool()
-	roots.AddCert(server.Certificates[0].Leaf)
-	return server, &tls.Config{RootCAs: roots, ServerName: "mx.test"}
-}
-
-// startTLS upgrades the client's side after a 220 to STARTTLS.
-func (c *client) startTLS(cfg *tls.Config) {
-	c.t.Helper()
-	tc := tls.Client(c.nc, cfg)
-	if err := tc.Handshake(); err != nil {
-		c.t.Fatalf("client handshake: %v", err)
-	}
-	c.nc, c.r = tc, bufio.NewReader(tc)
 }

@@ -13,25 +13,26 @@ import (
 
 	"github.com/gosmtpd/gosmtpd/fsm"
 	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
 )
 
 func TestDeliversAMessage(t *testing.T) {
 	rec := newRecorder()
 	s := serve(t, options(rec))
-	s.send("EHLO client.test")
-	s.expect("250 ")
-	s.send("MAIL FROM:<a@x.test> BODY=8BITMIME")
-	s.expect("250 2.1.0")
-	s.send("RCPT TO:<b@y.test>")
-	s.expect("250 2.1.5")
-	s.send("RCPT TO:<c@y.test>")
-	s.expect("250 2.1.5")
-	s.send("DATA")
-	s.expect("354 ")
-	s.send("Subject: hi", "", "..leading dot", "end", ".")
-	s.expect("250 2.0.0")
-	s.send("QUIT")
-	s.expect("221 ")
+	s.Send("EHLO client.test")
+	s.Expect("250 ")
+	s.Send("MAIL FROM:<a@x.test> BODY=8BITMIME")
+	s.Expect("250 2.1.0")
+	s.Send("RCPT TO:<b@y.test>")
+	s.Expect("250 2.1.5")
+	s.Send("RCPT TO:<c@y.test>")
+	s.Expect("250 2.1.5")
+	s.Send("DATA")
+	s.Expect("354 ")
+	s.Send("Subject: hi", "", "..leading dot", "end", ".")
+	s.Expect("250 2.0.0")
+	s.Send("QUIT")
+	s.Expect("221 ")
 	if err := s.wait(); err != nil {
 		t.Fatalf("ServeConn after QUIT: %v", err)
 	}
@@ -42,36 +43,23 @@ func TestDeliversAMessage(t *testing.T) {
 	}
 }
 
-// countingConn counts the writes of the server's side.
-type countingConn struct {
-	net.Conn
-	writes atomic.Int32
-}
-
-func (c *countingConn) Write(p []byte) (int, error) {
-	c.writes.Add(1)
-	return c.Conn.Write(p)
-}
-
 // RFC 2920: the replies to a pipelined batch go out in one write.
 func TestPipelinedRepliesInOneWrite(t *testing.T) {
 	rec := newRecorder()
-	var cc *countingConn
-	s := serveConn(t, options(rec), func(c net.Conn) net.Conn { cc = &countingConn{Conn: c}; return cc })
-	s.expect("220 ")
-	s.send("EHLO client.test")
-	s.expect("250 ")
-	before := cc.writes.Load()
-	s.send("MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "RCPT TO:<bad>", "RCPT TO:<c@y.test>", "DATA")
-	for _, want := range []string{"250", "250", "553", "250", "354"} {
-		s.expect(want)
-	}
-	if n := cc.writes.Load() - before; n != 1 {
+	var cc *testkit.WriteCounter
+	s := serveConn(t, options(rec), func(c net.Conn) net.Conn { cc = &testkit.WriteCounter{Conn: c}; return cc })
+	s.Expect("220 ")
+	s.Send("EHLO client.test")
+	s.Expect("250 ")
+	before := cc.Writes.Load()
+	s.Send("MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "RCPT TO:<bad>", "RCPT TO:<c@y.test>", "DATA")
+	s.ExpectAll("250", "250", "553", "250", "354")
+	if n := cc.Writes.Load() - before; n != 1 {
 		t.Fatalf("%d writes for one batch, want 1", n)
 	}
-	s.send("body", ".", "QUIT")
-	s.expect("250")
-	s.expect("221")
+	s.Send("body", ".", "QUIT")
+	s.Expect("250")
+	s.Expect("221")
 	if m := rec.next(t); m.body != "body\r\n" || len(m.rcpts) != 2 {
 		t.Fatalf("delivered %+v", m)
 	}
@@ -94,10 +82,8 @@ func TestLargeMessageInFlatMemory(t *testing.T) {
 	o := options(sink)
 	o.Core.MaxMessageSize = -1
 	s := serve(t, o)
-	s.send("EHLO c", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA")
-	for _, want := range []string{"250", "250", "250", "354"} {
-		s.expect(want)
-	}
+	s.Send("EHLO c", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA")
+	s.ExpectAll("250", "250", "250", "354")
 	line := strings.Repeat("x", 98) + "\r\n"
 	block := []byte(strings.Repeat(line, 64<<10/len(line)))
 	var before, after runtime.MemStats
@@ -105,13 +91,13 @@ func TestLargeMessageInFlatMemory(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	sent := 0
 	for sent < size {
-		if _, err := s.nc.Write(block); err != nil {
+		if _, err := s.Conn.Write(block); err != nil {
 			t.Fatal(err)
 		}
 		sent += len(block)
 	}
-	s.send(".")
-	s.expect("250")
+	s.Send(".")
+	s.Expect("250")
 	runtime.ReadMemStats(&after)
 	if sink.n.Load() != int64(sent) {
 		t.Fatalf("handler got %d bytes, sent %d", sink.n.Load(), sent)
@@ -135,14 +121,12 @@ func TestTooBigMessageFailsTheStream(t *testing.T) {
 	o := options(h)
 	o.Core.MaxMessageSize = 20000
 	s := serve(t, o)
-	s.send("EHLO c", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA")
-	for _, want := range []string{"250", "250", "250", "354"} {
-		s.expect(want)
-	}
+	s.Send("EHLO c", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA")
+	s.ExpectAll("250", "250", "250", "354")
 	// Read 8 KiB at a time, the first chunks reach the hook before the
 	// limit is passed.
-	s.send(strings.Repeat(strings.Repeat("y", 998)+"\r\n", 30) + ".")
-	s.expect("552 5.3.4")
+	s.Send(strings.Repeat(strings.Repeat("y", 998)+"\r\n", 30) + ".")
+	s.Expect("552 5.3.4")
 	select {
 	case err := <-h.err:
 		if !errors.Is(err, fsm.ErrMessageTooBig) {
@@ -151,8 +135,8 @@ func TestTooBigMessageFailsTheStream(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the hook never saw the end of its stream")
 	}
-	s.send("NOOP")
-	s.expect("250") // the session goes on
+	s.Send("NOOP")
+	s.Expect("250") // the session goes on
 }
 
 // early returns from DATA before reading the message.
@@ -174,14 +158,12 @@ func TestHandlerReturningEarly(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := serve(t, options(early{tc.reply}))
-			s.send("EHLO c", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA")
-			for _, want := range []string{"250", "250", "250", "354"} {
-				s.expect(want)
-			}
-			s.send(strings.Repeat(strings.Repeat("m", 900)+"\r\n", 100) + ".")
-			s.expect(tc.want)
-			s.send("QUIT")
-			s.expect("221")
+			s.Send("EHLO c", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA")
+			s.ExpectAll("250", "250", "250", "354")
+			s.Send(strings.Repeat(strings.Repeat("m", 900)+"\r\n", 100) + ".")
+			s.Expect(tc.want)
+			s.Send("QUIT")
+			s.Expect("221")
 		})
 	}
 }
@@ -212,27 +194,27 @@ func (h *envelopeHooks) HandleRCPT(_ context.Context, _ *hooks.Session, e *hooks
 
 func TestHookReplies(t *testing.T) {
 	h := &envelopeHooks{*newRecorder()}
-	logs := &logBuffer{}
+	logs := &testkit.Buffer{}
 	o := options(h)
-	o.Logger = newLogger(logs)
+	o.Logger = testkit.DebugLogger(logs)
 	s := serve(t, o)
-	s.send("EHLO c")
-	if caps := s.expect("250 "); !strings.Contains(caps, "250 X-TEST c") {
+	s.Send("EHLO c")
+	if caps := s.Expect("250 "); !strings.Contains(caps, "250 X-TEST c") {
 		t.Fatalf("EHLO reply %q lacks the added line", caps)
 	}
-	s.send("MAIL FROM:<spammer@x.test>")
-	if rep := s.expect("550 5.7.1"); rep != "550 5.7.1 go away  250 injected" {
+	s.Send("MAIL FROM:<spammer@x.test>")
+	if rep := s.Expect("550 5.7.1"); rep != "550 5.7.1 go away  250 injected" {
 		t.Fatalf("reply %q: handler text must stay on one line", rep)
 	}
-	s.send("MAIL FROM:<a@x.test>", "RCPT TO:<secret@y.test>", "RCPT TO:<b@y.test>", "DATA")
-	s.expect("250")
-	if rep := s.expect("451 4.3.0"); strings.Contains(rep, "hunter2") {
+	s.Send("MAIL FROM:<a@x.test>", "RCPT TO:<secret@y.test>", "RCPT TO:<b@y.test>", "DATA")
+	s.Expect("250")
+	if rep := s.Expect("451 4.3.0"); strings.Contains(rep, "hunter2") {
 		t.Fatalf("a handler's error text reached the client: %q", rep)
 	}
-	s.expect("250")
-	s.expect("354")
-	s.send("x", ".")
-	s.expect("250")
+	s.Expect("250")
+	s.Expect("354")
+	s.Send("x", ".")
+	s.Expect("250")
 	if m := h.next(t); strings.Join(m.rcpts, ",") != "b@y.test" {
 		t.Fatalf("recipients %v, want only the accepted one", m.rcpts)
 	}

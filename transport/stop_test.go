@@ -11,16 +11,17 @@ import (
 
 	"github.com/gosmtpd/gosmtpd/fsm"
 	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
 	"github.com/gosmtpd/gosmtpd/transport"
 )
 
 func TestGracefulStopIdleSession(t *testing.T) {
 	s := serve(t, options(newRecorder()))
-	s.send("EHLO c")
-	s.expect("250")
+	s.Send("EHLO c")
+	s.Expect("250")
 	s.cancel()
-	s.expect("421 4.3.2")
-	s.expectClosed()
+	s.Expect("421 4.3.2")
+	s.ExpectClosed()
 	if err := s.wait(); !errors.Is(err, fsm.ErrShutdown) {
 		t.Fatalf("ServeConn returned %v", err)
 	}
@@ -29,27 +30,25 @@ func TestGracefulStopIdleSession(t *testing.T) {
 // A half-sent command is not a transaction: the session ends at once.
 func TestGracefulStopMidCommand(t *testing.T) {
 	s := serve(t, options(newRecorder()))
-	io.WriteString(s.nc, "NO")
+	io.WriteString(s.Conn, "NO")
 	s.cancel()
-	s.expect("421 4.3.2")
-	s.expectClosed()
+	s.Expect("421 4.3.2")
+	s.ExpectClosed()
 }
 
 // A transaction in flight finishes: its 250, then 421 4.3.2.
 func TestGracefulStopDuringDATA(t *testing.T) {
 	rec := newRecorder()
 	s := serve(t, options(rec))
-	s.send("EHLO c", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA")
-	for _, want := range []string{"250", "250", "250", "354"} {
-		s.expect(want)
-	}
-	s.send("first half")
+	s.Send("EHLO c", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA")
+	s.ExpectAll("250", "250", "250", "354")
+	s.Send("first half")
 	s.cancel()
 	time.Sleep(20 * time.Millisecond) // let the interruption land mid-message
-	s.send("second half", ".")
-	s.expect("250 2.0.0")
-	s.expect("421 4.3.2")
-	s.expectClosed()
+	s.Send("second half", ".")
+	s.Expect("250 2.0.0")
+	s.Expect("421 4.3.2")
+	s.ExpectClosed()
 	if m := rec.next(t); m.body != "first half\r\nsecond half\r\n" {
 		t.Fatalf("delivered %q", m.body)
 	}
@@ -58,24 +57,22 @@ func TestGracefulStopDuringDATA(t *testing.T) {
 // Cancelling BaseContext ends a session at once, mid-message: 421 4.3.2,
 // the hook's stream fails and its context is cancelled, no 250.
 func TestImmediateStopDuringDATA(t *testing.T) {
-	h := newVanishing()
+	h := testkit.NewDataWatch()
 	o := options(h)
 	base, stop := context.WithCancel(context.Background())
 	o.BaseContext = base
 	s := serve(t, o)
-	s.send("EHLO c", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA")
-	for _, want := range []string{"250", "250", "250", "354"} {
-		s.expect(want)
-	}
-	s.send("half a message", "and more of it")
-	<-h.started
+	s.Send("EHLO c", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA")
+	s.ExpectAll("250", "250", "250", "354")
+	s.Send("half a message", "and more of it")
+	<-h.Started
 	stop()
-	s.expect("421 4.3.2")
-	s.expectClosed()
-	if err := <-h.readErr; !errors.Is(err, io.ErrUnexpectedEOF) {
+	s.Expect("421 4.3.2")
+	s.ExpectClosed()
+	if err := <-h.ReadErr; !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Fatalf("the stream ended with %v", err)
 	}
-	if err := <-h.ctxErr; err == nil {
+	if err := <-h.CtxErr; err == nil {
 		t.Fatal("the hook's context was not cancelled")
 	}
 	if err := s.wait(); !errors.Is(err, fsm.ErrShutdown) {
@@ -99,14 +96,14 @@ func TestImmediateStopDuringAHook(t *testing.T) {
 	base, stop := context.WithCancel(context.Background())
 	o.BaseContext = base
 	s := serve(t, o)
-	s.send("EHLO c", "MAIL FROM:<a@x.test>")
-	s.expect("250")
-	s.expect("250")
-	s.send("RCPT TO:<b@y.test>")
+	s.Send("EHLO c", "MAIL FROM:<a@x.test>")
+	s.Expect("250")
+	s.Expect("250")
+	s.Send("RCPT TO:<b@y.test>")
 	time.Sleep(20 * time.Millisecond)
 	stop()
-	s.expect("421 4.3.2")
-	s.expectClosed()
+	s.Expect("421 4.3.2")
+	s.ExpectClosed()
 	s.wait()
 }
 
@@ -119,13 +116,13 @@ func TestCommandDeadlineIsNotRenewedByBytes(t *testing.T) {
 	start := time.Now()
 	go func() {
 		for _, b := range "NOOP NOOP NOOP NOOP" {
-			if _, err := io.WriteString(s.nc, string(b)); err != nil {
+			if _, err := io.WriteString(s.Conn, string(b)); err != nil {
 				return
 			}
 			time.Sleep(30 * time.Millisecond)
 		}
 	}()
-	s.expect("421 4.4.2")
+	s.Expect("421 4.4.2")
 	if d := time.Since(start); d > 450*time.Millisecond {
 		t.Fatalf("cut off after %v, want about 300ms", d)
 	}
@@ -141,32 +138,30 @@ func TestCommandDeadlineRenewedPerCommand(t *testing.T) {
 	s := serve(t, o)
 	for range 5 {
 		time.Sleep(100 * time.Millisecond)
-		s.send("NOOP")
-		s.expect("250")
+		s.Send("NOOP")
+		s.Expect("250")
 	}
 }
 
 // MinDataRate: a body trickling in below the rate is cut off.
 func TestMinDataRate(t *testing.T) {
-	h := newVanishing()
+	h := testkit.NewDataWatch()
 	o := options(h)
 	o.Core.DataTimeout = 200 * time.Millisecond
 	o.MinDataRate = 1000 // bytes per second
 	s := serve(t, o)
-	s.send("EHLO c", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA")
-	for _, want := range []string{"250", "250", "250", "354"} {
-		s.expect(want)
-	}
+	s.Send("EHLO c", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA")
+	s.ExpectAll("250", "250", "250", "354")
 	go func() {
 		for range 100 { // 10 bytes every 50 ms: 200 B/s, each block within the data timeout
-			if _, err := io.WriteString(s.nc, "0123456789"); err != nil {
+			if _, err := io.WriteString(s.Conn, "0123456789"); err != nil {
 				return
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
 	}()
-	s.expect("421 4.4.2")
-	if err := <-h.readErr; !errors.Is(err, io.ErrUnexpectedEOF) {
+	s.Expect("421 4.4.2")
+	if err := <-h.ReadErr; !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Fatalf("the stream ended with %v", err)
 	}
 }
