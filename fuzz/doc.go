@@ -40,12 +40,15 @@
 // A PROXY protocol header (a v1 or v2 signature, a valid header or none,
 // then fuzzed bytes) in front of the SMTP dialogue, through ServeConn with
 // Options.Proxy set. go-proxyproto, which the server uses, is the
-// reference for whether the header is valid and what it says. Invariants:
-// no panic; ServeConn returns; when the header is refused (or the PROXY
-// hook refuses it) the server writes nothing at all, no greeting; when it
-// is accepted the greeting comes, the bytes after the header are read as
-// commands, and the session's Peer is the header's source address (the
-// pipe's address for a LOCAL command or an UNKNOWN family).
+// reference for whether the header is valid and what it says.
+// Invariants: no panic; ServeConn returns; when the header is refused (or
+// the PROXY hook refuses it) the server writes nothing at all, no greeting,
+// and ServeConn returns an error; when it is accepted the greeting comes,
+// the bytes after the header are read as commands, the PROXY hook gets the
+// header's version, command and source, and every hook sees the header's
+// source as the session's Peer (net.Pipe's address for a LOCAL command or
+// an UNKNOWN family). A v1 header split over several writes may be refused:
+// go-proxyproto wants it in one read, as the specification allows.
 //
 // # FuzzAuth
 //
@@ -55,13 +58,13 @@
 // client writes a line and waits for its reply. A line is sent as the
 // fuzzer wrote it, or base64-encoded by the test, or, for CRAM-MD5, as a
 // user name with the digest computed over the server's challenge with a
-// fuzzed password. Invariants: no panic; every line gets a reply; a 235
-// comes only when the Authenticator accepted credentials that are the
-// configured ones, and, when every response of an attempt was encoded by
-// the test, exactly when the responses carry the configured user and
-// password (the model of each mechanism is written in the test); after a
-// 235 AUTH is refused; the session ends after the configured number of
-// failures.
+// fuzzed password. Invariants: no panic; every line gets exactly one
+// reply; a 235 comes only when the Authenticator has just accepted the
+// configured user (and password); when every response of an attempt was
+// encoded by the test, a 235 comes exactly when the responses carry the
+// configured credentials (the model of each mechanism is written in the
+// test); after a 235, AUTH gets 503; a 421 comes only once at least the
+// configured number of attempts have failed.
 //
 // # Running them
 //
@@ -70,10 +73,13 @@
 //
 //	go test ./fuzz -run '^$' -fuzz '^FuzzServer$' -fuzztime 10m -parallel 1
 //
-// and likewise '^FuzzProxyHeader$' and '^FuzzAuth$'. A failing input is
+// and likewise '^FuzzProxyHeader$' and '^FuzzAuth$'. Adding
+// -fuzzminimizetime 200x keeps the fuzzer fuzzing: by default it spends up
+// to a minute minimizing each new interesting input. A failing input is
 // written under testdata/fuzz/<Target>/; commit it with the fix, so that it
-// stays a regression test. Executions are fast (tens of microseconds
-// without TLS) and do not depend on the clock: the servers' timeouts are
-// long and never reached, and the end of input is an end of file, not a
-// timeout. A session that does not end within 10 seconds fails as a hang.
+// stays a regression test. Executions take a few hundred microseconds
+// (more with a TLS handshake) and do not depend on the clock: the servers'
+// timeouts are long and never reached, and the end of the input is an end
+// of file, not a timeout. A session that does not end within 10 seconds
+// fails as a hang.
 package fuzz
