@@ -7,6 +7,7 @@ import (
 
 	gosmtpd "github.com/gosmtpd/gosmtpd"
 	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
 )
 
 // plain is the AUTH PLAIN initial response for user and password.
@@ -18,15 +19,15 @@ const password = "s3cret-Pa55"
 
 // T-23: AUTH before TLS, where TLS is required for it, gets 538 5.7.11.
 func TestAuthNeedsEncryption(t *testing.T) {
-	serverTLS, _ := tlsConfigs(t)
+	serverTLS, _ := testkit.TLSConfigs(t, hostname)
 	c := connect(t, start(t, &gosmtpd.Server{Handler: newRecorder(), TLSConfig: serverTLS,
 		Authenticator: hooks.Passwords{"user": password}}))
-	c.send("EHLO client.test")
-	if caps := c.expect("250 "); strings.Contains(caps, "AUTH") {
+	c.Send("EHLO client.test")
+	if caps := c.Expect("250 "); strings.Contains(caps, "AUTH") {
 		t.Fatalf("AUTH offered in plaintext: %q", caps)
 	}
-	c.send("AUTH PLAIN " + plain("user", password))
-	c.expect("538 5.7.11")
+	c.Send("AUTH PLAIN " + plain("user", password))
+	c.Expect("538 5.7.11")
 }
 
 // T-23: an over-long response line, a cancelled exchange and invalid
@@ -35,21 +36,21 @@ func TestAuthNeedsEncryption(t *testing.T) {
 func TestAuthMalformedExchanges(t *testing.T) {
 	c := connect(t, start(t, &gosmtpd.Server{Handler: newRecorder(), AuthCleartext: true,
 		Authenticator: hooks.Passwords{"user": password}}))
-	c.send("EHLO client.test", "AUTH PLAIN")
-	c.expectAll("250 ", "334")
-	c.send(strings.Repeat("QUFB", 3100)+" QUIT", "NOOP") // 12,405 octets, past the 12,288 limit
-	c.expect("500 5.5.6")
-	c.expect("250 2.0.0") // the NOOP: the line was discarded to its end, its QUIT never ran
+	c.Send("EHLO client.test", "AUTH PLAIN")
+	c.ExpectAll("250 ", "334")
+	c.Send(strings.Repeat("QUFB", 3100)+" QUIT", "NOOP") // 12,405 octets, past the 12,288 limit
+	c.Expect("500 5.5.6")
+	c.Expect("250 2.0.0") // the NOOP: the line was discarded to its end, its QUIT never ran
 
 	c = connect(t, startAuth(t))
-	c.send("EHLO client.test", "AUTH LOGIN", "*")
-	c.expectAll("250 ", "334", "501 5.0.0")
-	c.send("AUTH PLAIN !!!not-base64")
-	c.expect("501 5.5.2")
-	c.send("AUTH PLAIN", "not base64 either")
-	c.expectAll("334", "501 5.5.2")
-	c.send("AUTH PLAIN " + plain("user", password))
-	c.expect("235 2.7.0")
+	c.Send("EHLO client.test", "AUTH LOGIN", "*")
+	c.ExpectAll("250 ", "334", "501 5.0.0")
+	c.Send("AUTH PLAIN !!!not-base64")
+	c.Expect("501 5.5.2")
+	c.Send("AUTH PLAIN", "not base64 either")
+	c.ExpectAll("334", "501 5.5.2")
+	c.Send("AUTH PLAIN " + plain("user", password))
+	c.Expect("235 2.7.0")
 }
 
 func startAuth(t *testing.T) string {
@@ -60,20 +61,20 @@ func startAuth(t *testing.T) string {
 // T-23: wrong passwords get 535 5.7.8 each, then 421 4.7.0 and close at
 // the third (MaxAuthFailures); the credentials never reach the log.
 func TestAuthBruteForce(t *testing.T) {
-	logs := &logBuffer{}
+	logs := &testkit.Buffer{}
 	c := connect(t, start(t, &gosmtpd.Server{Handler: newRecorder(), AuthCleartext: true,
-		Authenticator: hooks.Passwords{"user": password}, Logger: logs.logger()}))
-	c.send("EHLO client.test")
-	c.expect("250 ")
+		Authenticator: hooks.Passwords{"user": password}, Logger: testkit.DebugLogger(logs)}))
+	c.Send("EHLO client.test")
+	c.Expect("250 ")
 	for i := range 10 {
-		c.write("AUTH PLAIN " + plain("user", password[:i]+"wrong") + "\r\n")
+		c.Write("AUTH PLAIN " + plain("user", password[:i]+"wrong") + "\r\n")
 		if i == 3 {
-			c.expect("421 4.7.0")
+			c.Expect("421 4.7.0")
 			break
 		}
-		c.expect("535 5.7.8")
+		c.Expect("535 5.7.8")
 	}
-	c.expectClosed()
+	c.ExpectClosed()
 	out := logs.String()
 	for _, secret := range []string{password, "wrong", plain("user", "wrong")} {
 		if strings.Contains(out, secret) {
@@ -88,11 +89,11 @@ func TestAuthRequired(t *testing.T) {
 	rec := newRecorder()
 	c := connect(t, start(t, &gosmtpd.Server{Handler: rec, AuthCleartext: true, AuthRequired: true,
 		Authenticator: hooks.Passwords{"user": password}}))
-	c.send("EHLO client.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA", "hello", ".")
-	c.expectAll("250 ", "530 5.7.0", "530 5.7.0", "530 5.7.0")
-	c.expectAll("500 5.5.1", "500 5.5.1") // no DATA: the body lines are unknown commands
-	c.send("AUTH PLAIN "+plain("user", password), "MAIL FROM:<a@x.test>")
-	c.expectAll("235 2.7.0", "250 2.1.0")
+	c.Send("EHLO client.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA", "hello", ".")
+	c.ExpectAll("250 ", "530 5.7.0", "530 5.7.0", "530 5.7.0")
+	c.ExpectAll("500 5.5.1", "500 5.5.1") // no DATA: the body lines are unknown commands
+	c.Send("AUTH PLAIN "+plain("user", password), "MAIL FROM:<a@x.test>")
+	c.ExpectAll("235 2.7.0", "250 2.1.0")
 	if n := len(rec.delivered()); n != 0 || rec.mailCount() != 1 {
 		t.Fatalf("%d messages delivered, %d MAIL executed before AUTH", n, rec.mailCount()-1)
 	}

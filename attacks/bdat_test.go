@@ -12,11 +12,11 @@ import (
 func TestBDATBeforeMAIL(t *testing.T) {
 	rec := newRecorder()
 	c := connect(t, start(t, &gosmtpd.Server{Handler: rec}))
-	c.send("EHLO client.test")
-	c.expect("250 ")
-	c.write("BDAT 9 LAST\r\nMAIL FROM" + "NOOP\r\n")
-	c.expect("503 5.5.1")
-	c.expect("250 2.0.0") // the NOOP, not a reply to "MAIL FROM"
+	c.Send("EHLO client.test")
+	c.Expect("250 ")
+	c.Write("BDAT 9 LAST\r\nMAIL FROM" + "NOOP\r\n")
+	c.Expect("503 5.5.1")
+	c.Expect("250 2.0.0") // the NOOP, not a reply to "MAIL FROM"
 	if rec.mailCount() != 0 {
 		t.Fatal("the chunk was executed as MAIL")
 	}
@@ -26,10 +26,10 @@ func TestBDATBeforeMAIL(t *testing.T) {
 func TestBDATCoalescedChunks(t *testing.T) {
 	rec := newRecorder()
 	c := connect(t, start(t, &gosmtpd.Server{Handler: rec}))
-	c.send("EHLO client.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>")
-	c.expectAll("250 ", "250 2.1.0", "250 2.1.5")
-	c.write("BDAT 3\r\nabcBDAT 2 LAST\r\nde")
-	c.expectAll("250 2.0.0", "250 2.0.0")
+	c.Send("EHLO client.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>")
+	c.ExpectAll("250 ", "250 2.1.0", "250 2.1.5")
+	c.Write("BDAT 3\r\nabcBDAT 2 LAST\r\nde")
+	c.ExpectAll("250 2.0.0", "250 2.0.0")
 	if m := rec.next(t); m.body != "abcde" {
 		t.Fatalf("delivered %q, want \"abcde\"", m.body)
 	}
@@ -40,11 +40,11 @@ func TestBDATCoalescedChunks(t *testing.T) {
 func TestBDATPastTheLimit(t *testing.T) {
 	rec := newRecorder()
 	c := connect(t, start(t, &gosmtpd.Server{Handler: rec, MaxMessageSize: 50}))
-	c.send("EHLO client.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>")
-	c.expectAll("250 ", "250 2.1.0", "250 2.1.5")
-	c.write("BDAT 60\r\n" + strings.Repeat("NOOP\r\n", 10)) // 60 octets that look like commands
-	c.write("BDAT 5 LAST\r\nhelloNOOP\r\n")
-	c.expectAll("552 5.3.4", "552 5.3.4", "250 2.0.0")
+	c.Send("EHLO client.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>")
+	c.ExpectAll("250 ", "250 2.1.0", "250 2.1.5")
+	c.Write("BDAT 60\r\n" + strings.Repeat("NOOP\r\n", 10)) // 60 octets that look like commands
+	c.Write("BDAT 5 LAST\r\nhelloNOOP\r\n")
+	c.ExpectAll("552 5.3.4", "552 5.3.4", "250 2.0.0")
 	if n := len(rec.delivered()); n != 0 {
 		t.Fatalf("%d messages delivered", n)
 	}

@@ -62,11 +62,11 @@ func deliver(t testing.TB, addr string) time.Duration {
 	began := time.Now()
 	c := connect(t, addr)
 	c.transaction()
-	c.send("Subject: fresh", "", "still served", ".")
-	c.expect("250 2.0.0")
+	c.Send("Subject: fresh", "", "still served", ".")
+	c.Expect("250 2.0.0")
 	d := time.Since(began)
-	c.send("QUIT")
-	c.expect("221")
+	c.Send("QUIT")
+	c.Expect("221")
 	return d
 }
 
@@ -100,22 +100,22 @@ func TestConnectionsBeyondTheCap(t *testing.T) {
 	addr := start(t, &gosmtpd.Server{Handler: newRecorder(), MaxConnections: 3})
 	held := []*client{connect(t, addr), connect(t, addr), connect(t, addr)}
 	c := dial(t, "tcp", addr)
-	c.expect("421 4.3.2")
-	c.expectClosed()
-	held[0].send("QUIT")
-	held[0].expect("221")
-	held[0].expectClosed()
+	c.Expect("421 4.3.2")
+	c.ExpectClosed()
+	held[0].Send("QUIT")
+	held[0].Expect("221")
+	held[0].ExpectClosed()
 	for attempt := 0; ; attempt++ { // the slot is freed just after the close
 		c = dial(t, "tcp", addr)
-		if rep := c.reply(); strings.HasPrefix(rep, "220 ") {
+		if rep := c.Reply(); strings.HasPrefix(rep, "220 ") {
 			break
 		} else if attempt == 50 {
 			t.Fatalf("still refused after a session ended: %q", rep)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	c.send("NOOP")
-	c.expect("250 2.0.0")
+	c.Send("NOOP")
+	c.Expect("250 2.0.0")
 }
 
 // T-10: MaxConnectionsPerClient caps the sessions of one client address
@@ -128,22 +128,22 @@ func TestPerClientConnectionCap(t *testing.T) {
 	held := make([]*client, 0, limit)
 	for range limit {
 		c := dialFrom(t, "127.0.0.2", addr)
-		c.expect("220 ")
+		c.Expect("220 ")
 		held = append(held, c)
 	}
 	c := dialFrom(t, "127.0.0.2", addr)
-	c.expect("421 4.7.0")
-	c.expectClosed()
+	c.Expect("421 4.7.0")
+	c.ExpectClosed()
 	other := dialFrom(t, "127.0.0.3", addr)
-	other.expect("220 ")
-	other.send("NOOP")
-	other.expect("250 2.0.0")
-	held[0].send("QUIT")
-	held[0].expect("221")
-	held[0].expectClosed()
+	other.Expect("220 ")
+	other.Send("NOOP")
+	other.Expect("250 2.0.0")
+	held[0].Send("QUIT")
+	held[0].Expect("221")
+	held[0].ExpectClosed()
 	for attempt := 0; ; attempt++ { // the slot is freed just after the close
 		c = dialFrom(t, "127.0.0.2", addr)
-		if rep := c.reply(); strings.HasPrefix(rep, "220 ") {
+		if rep := c.Reply(); strings.HasPrefix(rep, "220 ") {
 			break
 		} else if attempt == 50 {
 			t.Fatalf("still refused after a session of the client ended: %q", rep)

@@ -12,6 +12,7 @@ import (
 
 	gosmtpd "github.com/gosmtpd/gosmtpd"
 	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
 )
 
 // failingEHLO fails every EHLO but "client.test" with an error that
@@ -25,51 +26,23 @@ func (failingEHLO) HandleEHLO(_ context.Context, _ *hooks.Session, _ *hooks.Enve
 	return nil, fmt.Errorf("refusing EHLO %s", name)
 }
 
-// abandoned is a DATA hook that reports how the stream and the context of
-// the message ended. started is closed once the first bytes arrived.
-type abandoned struct {
-	started chan struct{}
-	readErr chan error
-	ctxErr  chan error
-}
-
-func newAbandoned() *abandoned {
-	return &abandoned{started: make(chan struct{}), readErr: make(chan error, 1), ctxErr: make(chan error, 1)}
-}
-
-func (h *abandoned) HandleDATA(ctx context.Context, _ *hooks.Session, _ *hooks.Envelope, msg io.Reader) error {
-	_, err := io.ReadFull(msg, make([]byte, 1))
-	close(h.started)
-	if err == nil {
-		_, err = io.Copy(io.Discard, msg)
-	}
-	h.readErr <- err
-	select {
-	case <-ctx.Done():
-		h.ctxErr <- ctx.Err()
-	case <-time.After(testTimeout):
-		h.ctxErr <- nil
-	}
-	return nil // too late: no 250 may follow
-}
-
 // T-27: a client that resets the connection 5 MB into a message: the
 // hook's stream fails with io.ErrUnexpectedEOF (not io.EOF), its context
 // is cancelled, and the session is gone (Shutdown has nothing to wait for).
 func TestClientResetMidDATA(t *testing.T) {
-	h := newAbandoned()
+	h := testkit.NewDataWatch()
 	srv := &gosmtpd.Server{Handler: h}
 	c := connect(t, start(t, srv))
 	c.transaction()
 	block := bodyBlock()
 	c.stream(block, 5<<20)
-	<-h.started
-	c.nc.(*net.TCPConn).SetLinger(0)
-	c.nc.Close() // RST
-	if err := <-h.readErr; !errors.Is(err, io.ErrUnexpectedEOF) {
+	<-h.Started
+	c.Conn.(*net.TCPConn).SetLinger(0)
+	c.Conn.Close() // RST
+	if err := <-h.ReadErr; !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Fatalf("the stream ended with %v, want io.ErrUnexpectedEOF", err)
 	}
-	if err := <-h.ctxErr; err == nil {
+	if err := <-h.CtxErr; err == nil {
 		t.Fatal("the hook's context was not cancelled")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -113,28 +86,28 @@ func (p panicky) HandleDATA(ctx context.Context, s *hooks.Session, e *hooks.Enve
 func TestHandlerPanics(t *testing.T) {
 	for _, where := range []string{"MAIL", "RCPT", "DATA"} {
 		t.Run(where, func(t *testing.T) {
-			logs := &logBuffer{}
+			logs := &testkit.Buffer{}
 			h := panicky{where: where, recorder: newRecorder()}
-			addr := start(t, &gosmtpd.Server{Handler: h, Logger: logs.logger()})
+			addr := start(t, &gosmtpd.Server{Handler: h, Logger: testkit.DebugLogger(logs)})
 			bystander := connect(t, addr)
 			c := connect(t, addr)
-			c.send("EHLO client.test", "MAIL FROM:<boom@x.test>", "RCPT TO:<b@y.test>", "DATA")
-			c.expect("250 ")
+			c.Send("EHLO client.test", "MAIL FROM:<boom@x.test>", "RCPT TO:<b@y.test>", "DATA")
+			c.Expect("250 ")
 			replies := map[string][]string{"RCPT": {"250"}, "DATA": {"250", "250", "354"}}[where]
-			c.expectAll(replies...)
+			c.ExpectAll(replies...)
 			if where == "DATA" {
-				c.send("hello", ".")
+				c.Send("hello", ".")
 			}
-			c.expect("421 4.3.0")
-			c.expectClosed()
+			c.Expect("421 4.3.0")
+			c.ExpectClosed()
 			out := logs.String()
 			if n := strings.Count(out, "hook panicked"); n != 1 || !strings.Contains(out, "boom in "+where) ||
 				!strings.Contains(out, "goroutine ") {
 				t.Fatalf("%d panic logs, want 1 with its stack:\n%s", n, out)
 			}
 			bystander.transaction() // the other session goes on
-			bystander.send("hello", ".")
-			bystander.expect("250 2.0.0")
+			bystander.Send("hello", ".")
+			bystander.Expect("250 2.0.0")
 			if m := h.next(t); m.body != "hello\r\n" {
 				t.Fatalf("the other session delivered %q", m.body)
 			}
@@ -182,11 +155,11 @@ func TestSlowHandler(t *testing.T) {
 			defer close(h.release)
 			const timeout = 200 * time.Millisecond
 			c := connect(t, start(t, &gosmtpd.Server{Handler: h, HandlerTimeout: timeout}))
-			c.send("EHLO client.test", "MAIL FROM:<a@x.test>")
-			c.expectAll("250 ", "250 2.1.0")
+			c.Send("EHLO client.test", "MAIL FROM:<a@x.test>")
+			c.ExpectAll("250 ", "250 2.1.0")
 			began := time.Now()
-			c.send("RCPT TO:<b@y.test>")
-			c.expect("451 4.3.0")
+			c.Send("RCPT TO:<b@y.test>")
+			c.Expect("451 4.3.0")
 			if d := time.Since(began); d < timeout-10*time.Millisecond || d > 10*timeout {
 				t.Fatalf("answered after %v, want at the %v timeout", d, timeout)
 			}
@@ -195,8 +168,8 @@ func TestSlowHandler(t *testing.T) {
 					t.Fatalf("the hook's context ended with %v", err)
 				}
 			}
-			c.send("NOOP")
-			c.expect("250 2.0.0")
+			c.Send("NOOP")
+			c.Expect("250 2.0.0")
 		})
 	}
 }
@@ -209,9 +182,9 @@ func TestShutdownWithAStuckHandler(t *testing.T) {
 	defer close(h.release)
 	srv := &gosmtpd.Server{Handler: h, HandlerTimeout: -1}
 	c := connect(t, start(t, srv))
-	c.send("EHLO client.test", "MAIL FROM:<a@x.test>")
-	c.expectAll("250 ", "250 2.1.0")
-	c.send("RCPT TO:<b@y.test>")
+	c.Send("EHLO client.test", "MAIL FROM:<a@x.test>")
+	c.ExpectAll("250 ", "250 2.1.0")
+	c.Send("RCPT TO:<b@y.test>")
 	<-h.entered
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
@@ -225,8 +198,8 @@ func TestShutdownWithAStuckHandler(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Shutdown hangs on a stuck hook")
 	}
-	c.expect("421 4.3.2")
-	c.expectClosed()
+	c.Expect("421 4.3.2")
+	c.ExpectClosed()
 	if err := srv.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
@@ -244,24 +217,24 @@ func (injector) HandleMAIL(context.Context, *hooks.Session, *hooks.Envelope, str
 // well-formed 550), and an EHLO name with terminal escapes reaches the log
 // escaped.
 func TestReplyAndLogInjection(t *testing.T) {
-	logs := &logBuffer{}
-	addr := start(t, &gosmtpd.Server{Handler: injector{newRecorder()}, Logger: logs.logger()})
+	logs := &testkit.Buffer{}
+	addr := start(t, &gosmtpd.Server{Handler: injector{newRecorder()}, Logger: testkit.DebugLogger(logs)})
 	c := connect(t, addr)
-	c.send("EHLO client.test", "MAIL FROM:<a@x.test>", "NOOP")
-	c.expect("250 ")
-	if rep := c.expect("550 5.7.1"); strings.Contains(rep, "\n") {
+	c.Send("EHLO client.test", "MAIL FROM:<a@x.test>", "NOOP")
+	c.Expect("250 ")
+	if rep := c.Expect("550 5.7.1"); strings.Contains(rep, "\n") {
 		t.Fatalf("the handler's text split the reply: %q", rep)
 	}
-	c.expect("250 2.0.0") // the NOOP's, not an injected one
-	c.send("NOOP")
-	c.expect("250 2.0.0")
+	c.Expect("250 2.0.0") // the NOOP's, not an injected one
+	c.Send("NOOP")
+	c.Expect("250 2.0.0")
 
-	logs = &logBuffer{}
-	c = connect(t, start(t, &gosmtpd.Server{Handler: failingEHLO{newRecorder()}, Logger: logs.logger()}))
-	c.send("EHLO \x1b[31mred\x1b[0m\rforged")
-	c.expect("500 5.5.2") // a bare CR: refused before any hook
-	c.send("EHLO \x1b[2J\x1b[31mred")
-	c.expect("451 4.3.0")
+	logs = &testkit.Buffer{}
+	c = connect(t, start(t, &gosmtpd.Server{Handler: failingEHLO{newRecorder()}, Logger: testkit.DebugLogger(logs)}))
+	c.Send("EHLO \x1b[31mred\x1b[0m\rforged")
+	c.Expect("500 5.5.2") // a bare CR: refused before any hook
+	c.Send("EHLO \x1b[2J\x1b[31mred")
+	c.Expect("451 4.3.0")
 	if out := logs.String(); strings.Contains(out, "\x1b") || !strings.Contains(out, "refusing EHLO") {
 		t.Fatalf("the log holds the raw escapes, or not the failure:\n%q", out)
 	}

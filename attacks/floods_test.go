@@ -31,7 +31,7 @@ func liveHeap() uint64 {
 func (c *client) pipeline(batch string) <-chan error {
 	errc := make(chan error, 1)
 	go func() {
-		_, err := c.nc.Write([]byte(batch))
+		_, err := c.Conn.Write([]byte(batch))
 		errc <- err
 	}()
 	return errc
@@ -39,10 +39,10 @@ func (c *client) pipeline(batch string) <-chan error {
 
 // expectRun reads n replies, each starting with want.
 func (c *client) expectRun(n int, want string) {
-	c.t.Helper()
+	c.T.Helper()
 	for i := range n {
-		if rep := c.reply(); !strings.HasPrefix(rep, want) {
-			c.t.Fatalf("reply %d: got %q, want %q", i, rep, want)
+		if rep := c.Reply(); !strings.HasPrefix(rep, want) {
+			c.T.Fatalf("reply %d: got %q, want %q", i, rep, want)
 		}
 	}
 }
@@ -54,8 +54,8 @@ func TestRecipientFlood(t *testing.T) {
 	rec := newRecorder()
 	c := connect(t, start(t, &gosmtpd.Server{Handler: rec}))
 	first, rest := rcptBatch(0, 2000), rcptBatch(2000, 98000)
-	c.send("EHLO client.test", "MAIL FROM:<a@x.test>")
-	c.expectAll("250 ", "250 2.1.0")
+	c.Send("EHLO client.test", "MAIL FROM:<a@x.test>")
+	c.ExpectAll("250 ", "250 2.1.0")
 	errc := c.pipeline(first)
 	c.expectRun(1000, "250 2.1.5")
 	c.expectRun(1000, "452 4.5.3")
@@ -74,10 +74,10 @@ func TestRecipientFlood(t *testing.T) {
 		t.Fatalf("the live heap grew by %d bytes over 98,000 refused recipients", grew)
 	}
 	runtime.KeepAlive(rest)
-	c.send("DATA")
-	c.expect("354 ")
-	c.send("x", ".")
-	c.expect("250 2.0.0")
+	c.Send("DATA")
+	c.Expect("354 ")
+	c.Send("x", ".")
+	c.Expect("250 2.0.0")
 	if m := rec.next(t); len(m.rcpts) != 1000 || m.rcpts[999] != "r999@y.test" {
 		t.Fatalf("delivered to %d recipients, want the first 1000", len(m.rcpts))
 	}
@@ -89,27 +89,27 @@ func TestErrorFlood(t *testing.T) {
 	addr := start(t, &gosmtpd.Server{Handler: newRecorder()})
 	c := connect(t, addr)
 	outOfSequence := "RCPT TO:<b@y.test>\r\n" // 503 before MAIL
-	c.write(strings.Repeat(outOfSequence, 1000))
+	c.Write(strings.Repeat(outOfSequence, 1000))
 	c.expectRun(20, "503 5.5.1")
-	c.expect("421 4.7.0")
-	c.expectClosed()
+	c.Expect("421 4.7.0")
+	c.ExpectClosed()
 
 	c = connect(t, addr)
-	c.write(strings.Repeat(outOfSequence, 10) + strings.Repeat("NOOP\r\n", 100) + strings.Repeat(outOfSequence, 11) + "NOOP\r\n")
+	c.Write(strings.Repeat(outOfSequence, 10) + strings.Repeat("NOOP\r\n", 100) + strings.Repeat(outOfSequence, 11) + "NOOP\r\n")
 	c.expectRun(10, "503 5.5.1")
 	c.expectRun(100, "250 2.0.0")
 	c.expectRun(10, "503 5.5.1")
-	c.expect("421 4.7.0")
-	c.expectClosed()
+	c.Expect("421 4.7.0")
+	c.ExpectClosed()
 }
 
 // T-17: a flood of unknown commands ends with 421 4.7.0 and close after
 // at most MaxErrors (20) replies of 500 5.5.1.
 func TestUnknownCommandFlood(t *testing.T) {
 	c := connect(t, start(t, &gosmtpd.Server{Handler: newRecorder()}))
-	c.write(strings.Repeat("JUNK\r\n", 1000))
+	c.Write(strings.Repeat("JUNK\r\n", 1000))
 	for i := 0; ; i++ {
-		rep := c.reply()
+		rep := c.Reply()
 		if strings.HasPrefix(rep, "421 4.7.0") {
 			break
 		}
@@ -117,7 +117,7 @@ func TestUnknownCommandFlood(t *testing.T) {
 			t.Fatalf("reply %d: %q, want 500 5.5.1 and at most 20 of them before 421 4.7.0", i, rep)
 		}
 	}
-	c.expectClosed()
+	c.ExpectClosed()
 }
 
 // T-17: NOOP is not an error: 1,000 of them are all answered 250 by
@@ -127,15 +127,15 @@ func TestNOOPFlood(t *testing.T) {
 	c := connect(t, start(t, &gosmtpd.Server{Handler: newRecorder()}))
 	c.pipeline(strings.Repeat("NOOP\r\n", 1000))
 	c.expectRun(1000, "250 2.0.0")
-	c.send("EHLO client.test")
-	c.expect("250 ")
+	c.Send("EHLO client.test")
+	c.Expect("250 ")
 
 	srv := &gosmtpd.Server{Handler: newRecorder(), Core: &fsm.Config{CallLimits: map[string]int{"NOOP": 100}}}
 	c = connect(t, start(t, srv))
-	c.write(strings.Repeat("NOOP\r\n", 1000))
+	c.Write(strings.Repeat("NOOP\r\n", 1000))
 	c.expectRun(100, "250 2.0.0")
-	c.expect("421 4.7.0")
-	c.expectClosed()
+	c.Expect("421 4.7.0")
+	c.ExpectClosed()
 }
 
 // T-18: an HTTP request line as the first command gets 500 5.5.1 and the
@@ -149,9 +149,9 @@ func TestCrossProtocolHTTP(t *testing.T) {
 	} {
 		t.Run(strings.Fields(req)[0], func(t *testing.T) {
 			c := connect(t, addr)
-			c.write(req)
-			c.expect("500 5.5.1")
-			c.expectClosed()
+			c.Write(req)
+			c.Expect("500 5.5.1")
+			c.ExpectClosed()
 		})
 	}
 }

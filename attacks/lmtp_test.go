@@ -27,14 +27,14 @@ func (secondFails) HandleLMTPDATA(_ context.Context, _ *hooks.Session, e *hooks.
 func TestLMTPPerRecipientReplies(t *testing.T) {
 	srv := &gosmtpd.Server{Handler: secondFails{}, LMTP: true}
 	c := dial(t, "unix", startOn(t, srv, listen(t, "unix", filepath.Join(t.TempDir(), "lmtp.sock"))))
-	c.expect("220 ")
-	c.send("EHLO client.test")
-	c.expect("500 5.5.1")
-	c.send("LHLO client.test", "MAIL FROM:<a@x.test>", "RCPT TO:<one@y.test>", "RCPT TO:<two@y.test>",
+	c.Expect("220 ")
+	c.Send("EHLO client.test")
+	c.Expect("500 5.5.1")
+	c.Send("LHLO client.test", "MAIL FROM:<a@x.test>", "RCPT TO:<one@y.test>", "RCPT TO:<two@y.test>",
 		"RCPT TO:<three@y.test>", "DATA")
-	c.expectAll("250 ", "250 2.1.0", "250 2.1.5", "250 2.1.5", "250 2.1.5", "354 ")
-	c.send("hello", ".")
-	c.expectAll("250 2.", "452 4.2.2", "250 2.")
-	c.send("NOOP")
-	c.expect("250 2.0.0")
+	c.ExpectAll("250 ", "250 2.1.0", "250 2.1.5", "250 2.1.5", "250 2.1.5", "354 ")
+	c.Send("hello", ".")
+	c.ExpectAll("250 2.", "452 4.2.2", "250 2.")
+	c.Send("NOOP")
+	c.Expect("250 2.0.0")
 }

@@ -59,8 +59,8 @@ func TestMaildirPartialMessage(t *testing.T) {
 	for len(maildirFiles(t, dir, "tmp")) == 0 { // the handler is writing
 		time.Sleep(5 * time.Millisecond)
 	}
-	c.nc.(*net.TCPConn).SetLinger(0)
-	c.nc.Close()
+	c.Conn.(*net.TCPConn).SetLinger(0)
+	c.Conn.Close()
 	waitEmpty(t, dir, "tmp")
 	if files := maildirFiles(t, dir, "new"); len(files) != 0 {
 		t.Fatalf("a partial message reached new/ (%d bytes)", len(files[0]))
@@ -75,8 +75,8 @@ func TestMaildirWriteFailure(t *testing.T) {
 	}
 	c := connect(t, start(t, &gosmtpd.Server{Handler: &handlers.Mailbox{Dir: dir}}))
 	c.transaction()
-	c.send("Subject: lost", "", "hello", ".")
-	c.expect("451 4.3.0")
+	c.Send("Subject: lost", "", "hello", ".")
+	c.Expect("451 4.3.0")
 	if files := maildirFiles(t, dir, "new"); len(files) != 0 {
 		t.Fatalf("%d files in new/", len(files))
 	}
@@ -97,11 +97,11 @@ func TestMaildirConcurrentDeliveries(t *testing.T) {
 		c := connect(t, addr)
 		clients = append(clients, c)
 		session := "EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\n" + body + ".\r\nQUIT\r\n"
-		wg.Go(func() { c.nc.Write([]byte(session)) }) // all at once
+		wg.Go(func() { c.Conn.Write([]byte(session)) }) // all at once
 	}
 	wg.Wait()
 	for _, c := range clients {
-		c.expectAll("250 ", "250 2.1.0", "250 2.1.5", "354 ", "250 2.0.0", "221 ")
+		c.ExpectAll("250 ", "250 2.1.0", "250 2.1.5", "354 ", "250 2.0.0", "221 ")
 	}
 	got := maildirFiles(t, dir, "new")
 	slices.Sort(got)

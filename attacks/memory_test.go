@@ -25,10 +25,10 @@ func bodyBlock() []byte {
 
 // stream writes size bytes of blocks to c.
 func (c *client) stream(block []byte, size int64) {
-	c.t.Helper()
+	c.T.Helper()
 	for sent := int64(0); sent < size; sent += int64(len(block)) {
-		if _, err := c.nc.Write(block); err != nil {
-			c.t.Fatalf("after %d bytes: %v", sent, err)
+		if _, err := c.Conn.Write(block); err != nil {
+			c.T.Fatalf("after %d bytes: %v", sent, err)
 		}
 	}
 }
@@ -51,13 +51,13 @@ const gib = 1 << 30
 // transfer allocates less than 1 MiB.
 func TestGiantMessageToSinkInFlatMemory(t *testing.T) {
 	c := connect(t, start(t, &gosmtpd.Server{Handler: handlers.Sink{}, MaxMessageSize: -1}))
-	c.nc.SetDeadline(time.Now().Add(3 * time.Minute))
+	c.Conn.SetDeadline(time.Now().Add(3 * time.Minute))
 	c.transaction()
 	block := bodyBlock()
 	allocated, inUse := heapGrowth(func() {
 		c.stream(block, gib)
-		c.send(".")
-		c.expect("250 2.0.0")
+		c.Send(".")
+		c.Expect("250 2.0.0")
 	})
 	t.Logf("1 GiB message: %d bytes allocated, heap in use grew by %d", allocated, inUse)
 	if allocated >= 1<<20 || inUse >= 1<<20 {
@@ -87,16 +87,16 @@ func TestGiantMessagePastTheLimit(t *testing.T) {
 	h := &counter{end: make(chan error, 1)}
 	const limit = 32 << 20
 	c := connect(t, start(t, &gosmtpd.Server{Handler: h}))
-	c.nc.SetDeadline(time.Now().Add(3 * time.Minute))
-	c.send("EHLO client.test", "MAIL FROM:<a@x.test> SIZE=5000000000")
-	c.expectAll("250 ", "552 5.3.4")
-	c.send("MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA")
-	c.expectAll("250 2.1.0", "250 2.1.5", "354 ")
+	c.Conn.SetDeadline(time.Now().Add(3 * time.Minute))
+	c.Send("EHLO client.test", "MAIL FROM:<a@x.test> SIZE=5000000000")
+	c.ExpectAll("250 ", "552 5.3.4")
+	c.Send("MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA")
+	c.ExpectAll("250 2.1.0", "250 2.1.5", "354 ")
 	block := bodyBlock()
 	allocated, inUse := heapGrowth(func() {
 		c.stream(block, gib)
-		c.send(".")
-		c.expect("552 5.3.4")
+		c.Send(".")
+		c.Expect("552 5.3.4")
 	})
 	t.Logf("1 GiB past the limit: %d bytes allocated, heap in use grew by %d", allocated, inUse)
 	if allocated >= 1<<20 || inUse >= 1<<20 {
@@ -108,17 +108,17 @@ func TestGiantMessagePastTheLimit(t *testing.T) {
 	if n := h.n.Load(); n > limit {
 		t.Fatalf("the hook read %d bytes, past the %d limit", n, limit)
 	}
-	c.send("NOOP")
-	c.expect("250 2.0.0")
+	c.Send("NOOP")
+	c.Expect("250 2.0.0")
 }
 
 // expectNoAlloc checks that the next reply line starts with want, without
 // allocating, so that what a measurement counts is the server's.
 func (c *client) expectNoAlloc(want string) {
-	c.t.Helper()
-	line, err := c.r.ReadSlice('\n')
+	c.T.Helper()
+	line, err := c.Reader.ReadSlice('\n')
 	if err != nil || !bytes.HasPrefix(line, []byte(want)) {
-		c.t.Fatalf("got %q (%v), want %q", line, err, want)
+		c.T.Fatalf("got %q (%v), want %q", line, err, want)
 	}
 }
 
@@ -131,7 +131,7 @@ func TestHugeCommandLine(t *testing.T) {
 	block := bytes.Repeat([]byte("A"), 64<<10)
 	allocated, inUse := heapGrowth(func() {
 		c.stream(block, 64<<20)
-		c.send("", "NOOP")
+		c.Send("", "NOOP")
 		c.expectNoAlloc("500 5.5.2")
 		c.expectNoAlloc("250 2.0.0")
 	})
@@ -150,17 +150,17 @@ func TestHugeTextLine(t *testing.T) {
 	c.transaction()
 	block := bytes.Repeat([]byte("x"), 64<<10)
 	allocated, _ := heapGrowth(func() {
-		c.write("Subject: long\r\n\r\n")
+		c.Write("Subject: long\r\n\r\n")
 		c.stream(block, 10<<20)
-		c.send("", "after the long line", ".")
-		c.expect("500 5.5.2")
+		c.Send("", "after the long line", ".")
+		c.Expect("500 5.5.2")
 	})
 	t.Logf("10 MiB text line: %d bytes allocated", allocated)
 	if allocated > 64<<10 {
 		t.Fatalf("a 10 MiB text line cost %d bytes", allocated)
 	}
-	c.send("NOOP")
-	c.expect("250 2.0.0")
+	c.Send("NOOP")
+	c.Expect("250 2.0.0")
 	if n := len(rec.delivered()); n != 0 {
 		t.Fatalf("%d messages delivered", n)
 	}

@@ -6,12 +6,12 @@ import (
 	"net"
 	"runtime"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	gosmtpd "github.com/gosmtpd/gosmtpd"
 	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
 )
 
 // T-19 (a): bytes sent before the greeting are not refused (gosmtpd has no
@@ -20,10 +20,10 @@ import (
 func TestBytesBeforeGreeting(t *testing.T) {
 	rec := newRecorder()
 	c := dial(t, "tcp", start(t, &gosmtpd.Server{Handler: rec}))
-	c.send("EHLO early.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA")
-	c.expectAll("220 ", "250 ", "250 2.1.0", "250 2.1.5", "354 ")
-	c.send("hello", ".")
-	c.expect("250 2.0.0")
+	c.Send("EHLO early.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA")
+	c.ExpectAll("220 ", "250 ", "250 2.1.0", "250 2.1.5", "354 ")
+	c.Send("hello", ".")
+	c.Expect("250 2.0.0")
 	if m := rec.next(t); m.body != "hello\r\n" {
 		t.Fatalf("delivered %q", m.body)
 	}
@@ -43,55 +43,44 @@ func (refuseAll) HandleRCPT(context.Context, *hooks.Session, *hooks.Envelope, st
 func TestBodyPipelinedAfterRefusedDATA(t *testing.T) {
 	h := refuseAll{newRecorder()}
 	c := connect(t, start(t, &gosmtpd.Server{Handler: h}))
-	c.send("EHLO client.test")
-	c.expect("250 ")
-	c.send("MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA", "Subject: hi", "", "hello", ".", "NOOP")
-	c.expectAll("250 2.1.0", "550 5.1.1", "503 5.5.1")
+	c.Send("EHLO client.test")
+	c.Expect("250 ")
+	c.Send("MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA", "Subject: hi", "", "hello", ".", "NOOP")
+	c.ExpectAll("250 2.1.0", "550 5.1.1", "503 5.5.1")
 	c.expectRun(4, "50")  // the four body lines: unknown commands or bad syntax
-	c.expect("250 2.0.0") // the NOOP
-	c.send("QUIT")
-	c.expect("221")
+	c.Expect("250 2.0.0") // the NOOP
+	c.Send("QUIT")
+	c.Expect("221")
 	if n := len(h.delivered()); n != 0 {
 		t.Fatalf("%d messages delivered", n)
 	}
-}
-
-// writeCounter counts the writes on the server's side of a connection.
-type writeCounter struct {
-	net.Conn
-	writes atomic.Int32
-}
-
-func (w *writeCounter) Write(p []byte) (int, error) {
-	w.writes.Add(1)
-	return w.Conn.Write(p)
 }
 
 // T-20: EHLO, MAIL, 50 RCPT and DATA in one write get their 53 replies in
 // order, in one write; the message is delivered once.
 func TestLegitimatePipelining(t *testing.T) {
 	rec := newRecorder()
-	var wc *writeCounter
+	var wc *testkit.WriteCounter
 	s := servePipe(t, pipeOptions(rec), func(c net.Conn) net.Conn {
-		wc = &writeCounter{Conn: c}
+		wc = &testkit.WriteCounter{Conn: c}
 		return wc
 	})
-	wc.writes.Store(0)
+	wc.Writes.Store(0)
 	batch := []string{"EHLO client.test", "MAIL FROM:<a@x.test>"}
 	for i := range 50 {
 		batch = append(batch, fmt.Sprintf("RCPT TO:<r%d@y.test>", i))
 	}
-	s.send(append(batch, "DATA")...)
-	s.expectAll("250 ", "250 2.1.0")
+	s.Send(append(batch, "DATA")...)
+	s.ExpectAll("250 ", "250 2.1.0")
 	s.expectRun(50, "250 2.1.5")
-	s.expect("354 ")
-	if n := wc.writes.Load(); n != 1 {
+	s.Expect("354 ")
+	if n := wc.Writes.Load(); n != 1 {
 		t.Fatalf("53 replies in %d writes, want 1", n)
 	}
-	s.send("hello", ".")
-	s.expect("250 2.0.0")
-	s.send("QUIT")
-	s.expect("221")
+	s.Send("hello", ".")
+	s.Expect("250 2.0.0")
+	s.Send("QUIT")
+	s.Expect("221")
 	s.wait()
 	if msgs := rec.delivered(); len(msgs) != 1 || len(msgs[0].rcpts) != 50 {
 		t.Fatalf("delivered %d messages, want 1 to 50 recipients", len(msgs))
@@ -113,9 +102,9 @@ func TestClientNeverReadsReplies(t *testing.T) {
 	flood := []byte(strings.Repeat("NOOP\r\n", 1_000_000))
 	before := totalAlloc()
 	began := time.Now()
-	_, err := c.nc.Write(flood) // blocks once the socket buffers are full
+	_, err := c.Conn.Write(flood) // blocks once the socket buffers are full
 	allocated := totalAlloc() - before
-	if err == nil || isTimeout(err) {
+	if err == nil || testkit.IsTimeout(err) {
 		t.Fatalf("the 6 MB write ended with %v, want the server gone", err)
 	}
 	t.Logf("dropped after %v; %d bytes allocated meanwhile", time.Since(began), allocated)

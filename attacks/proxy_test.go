@@ -71,8 +71,8 @@ func header(t *testing.T, version byte, tlvs ...proxyproto.TLV) string {
 func deliverAs(t *testing.T, c *client, rec *recorder, peer string) {
 	t.Helper()
 	c.transaction()
-	c.send("hello", ".")
-	c.expect("250 2.0.0")
+	c.Send("hello", ".")
+	c.Expect("250 2.0.0")
 	if m := rec.next(t); m.peer != peer && !strings.HasPrefix(m.peer, peer+":") {
 		t.Fatalf("the handler saw peer %q, want %s", m.peer, peer)
 	}
@@ -83,9 +83,9 @@ func deliverAs(t *testing.T, c *client, rec *recorder, peer string) {
 func TestProxyHeaderFromUntrustedPeer(t *testing.T) {
 	rec := newRecorder()
 	c := dialFrom(t, "127.0.0.2", startProxied(t, rec))
-	c.expect("220 ")
-	c.write(header(t, 1))
-	c.expect("500 5.5.1")
+	c.Expect("220 ")
+	c.Write(header(t, 1))
+	c.Expect("500 5.5.1")
 	deliverAs(t, c, rec, "127.0.0.2")
 }
 
@@ -114,17 +114,17 @@ func TestProxyHeaderAbuse(t *testing.T) {
 			if tc.trickle {
 				trickle(t, c, tc.send, 100*time.Millisecond)
 			} else if tc.send != "" {
-				c.write(tc.send)
+				c.Write(tc.send)
 			}
-			c.expectClosed() // no greeting, nothing at all
+			c.ExpectClosed() // no greeting, nothing at all
 			if d := time.Since(began); d > 5*proxyTimeout {
 				t.Fatalf("closed after %v, want within the %v header timeout", d, proxyTimeout)
 			}
 		})
 	}
 	c := dial(t, "tcp", addr) // still serving
-	c.write(header(t, 1))
-	c.expect("220 ")
+	c.Write(header(t, 1))
+	c.Expect("220 ")
 	deliverAs(t, c, rec, "192.0.2.1:40000")
 }
 
@@ -134,8 +134,8 @@ func TestProxyV2WithAWSTLVs(t *testing.T) {
 	h := &proxyRecorder{recorder: newRecorder()}
 	c := dial(t, "tcp", startProxied(t, h))
 	vpce := append([]byte{0x01}, "vpce-08d2bf15fac5001c9"...)
-	c.write(header(t, 2, proxyproto.TLV{Type: 0xEA, Value: vpce}))
-	c.expect("220 ")
+	c.Write(header(t, 2, proxyproto.TLV{Type: 0xEA, Value: vpce}))
+	c.Expect("220 ")
 	deliverAs(t, c, h.recorder, "192.0.2.1:40000")
 	info := h.lastHeader()
 	if info == nil || info.Version != 2 || len(info.TLVs) != 1 || info.TLVs[0].Type != 0xEA ||

@@ -20,12 +20,12 @@ func TestGracefulShutdownMidDATA(t *testing.T) {
 	srv := &gosmtpd.Server{Handler: rec}
 	addr := start(t, srv)
 	idle, finishing, stalled := connect(t, addr), connect(t, addr), connect(t, addr)
-	idle.send("EHLO client.test")
-	idle.expect("250 ")
+	idle.Send("EHLO client.test")
+	idle.Expect("250 ")
 	finishing.transaction()
-	finishing.send("Subject: finishing", "", "first half")
+	finishing.Send("Subject: finishing", "", "first half")
 	stalled.transaction()
-	stalled.send("Subject: stalled", "", "first half")
+	stalled.Send("Subject: stalled", "", "first half")
 
 	const grace = time.Second
 	ctx, cancel := context.WithTimeout(context.Background(), grace)
@@ -34,24 +34,24 @@ func TestGracefulShutdownMidDATA(t *testing.T) {
 	returned := make(chan error, 1)
 	go func() { returned <- srv.Shutdown(ctx) }()
 
-	idle.expect("421 4.3.2")
+	idle.Expect("421 4.3.2")
 	if d := time.Since(began); d > grace/2 {
 		t.Fatalf("the idle session was told after %v, want at once", d)
 	}
-	idle.expectClosed()
-	finishing.send("second half", ".")
-	finishing.expect("250 2.0.0")
-	finishing.expect("421 4.3.2")
-	finishing.expectClosed()
+	idle.ExpectClosed()
+	finishing.Send("second half", ".")
+	finishing.Expect("250 2.0.0")
+	finishing.Expect("421 4.3.2")
+	finishing.ExpectClosed()
 	if m := rec.next(t); m.err != nil || m.body != "Subject: finishing\r\n\r\nfirst half\r\nsecond half\r\n" {
 		t.Fatalf("the finishing session delivered %q (%v)", m.body, m.err)
 	}
 
-	stalled.expect("421 4.3.2")
+	stalled.Expect("421 4.3.2")
 	if d := time.Since(began); d < grace-50*time.Millisecond {
 		t.Fatalf("the stalled session was cut after %v, before the %v deadline", d, grace)
 	}
-	stalled.expectClosed()
+	stalled.ExpectClosed()
 	m := rec.next(t)
 	if !errors.Is(m.err, io.ErrUnexpectedEOF) || m.ctx == nil {
 		t.Fatalf("the stalled message's stream ended with %v, its context with %v", m.err, m.ctx)
@@ -62,8 +62,8 @@ func TestGracefulShutdownMidDATA(t *testing.T) {
 
 	retry := connect(t, start(t, &gosmtpd.Server{Handler: rec})) // the client tries again elsewhere
 	retry.transaction()
-	retry.send("Subject: stalled", "", "first half", "second half", ".")
-	retry.expect("250 2.0.0")
+	retry.Send("Subject: stalled", "", "first half", "second half", ".")
+	retry.Expect("250 2.0.0")
 	rec.next(t)
 	copies := 0
 	for _, m := range rec.delivered() {

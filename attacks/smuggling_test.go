@@ -6,6 +6,7 @@ import (
 
 	gosmtpd "github.com/gosmtpd/gosmtpd"
 	"github.com/gosmtpd/gosmtpd/fsm"
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
 )
 
 // smuggled is what an attacker appends after a fake end of data: a second
@@ -31,10 +32,10 @@ func TestSmugglingFakeEndOfDataIsData(t *testing.T) {
 			rec := newRecorder()
 			c := connect(t, start(t, &gosmtpd.Server{Handler: rec}))
 			c.transaction()
-			c.write("body" + end.wire + smuggled)
-			c.expect("250 2.0.0")
-			c.send("NOOP") // the next reply is the NOOP's: nothing else is pending
-			c.expect("250 2.0.0")
+			c.Write("body" + end.wire + smuggled)
+			c.Expect("250 2.0.0")
+			c.Send("NOOP") // the next reply is the NOOP's: nothing else is pending
+			c.Expect("250 2.0.0")
 			want := "body" + end.kept + strings.TrimSuffix(smuggled, ".\r\n")
 			if m := rec.next(t); m.err != nil || m.body != want {
 				t.Fatalf("delivered %q (%v), want %q", m.body, m.err, want)
@@ -55,12 +56,12 @@ func TestSmugglingStrictModeRefusesTheMessage(t *testing.T) {
 			srv := &gosmtpd.Server{Handler: rec, Core: &fsm.Config{BareEOL: fsm.BareReject}}
 			c := connect(t, start(t, srv))
 			c.transaction()
-			c.write("body" + end.wire + smuggled)
-			c.expect("550 5.5.2")
-			c.send("NOOP")
-			c.expect("250 2.0.0")
-			c.send("QUIT")
-			c.expect("221")
+			c.Write("body" + end.wire + smuggled)
+			c.Expect("550 5.5.2")
+			c.Send("NOOP")
+			c.Expect("250 2.0.0")
+			c.Send("QUIT")
+			c.Expect("221")
 			if n := len(rec.delivered()); n != 0 {
 				t.Fatalf("%d messages delivered, want none", n)
 			}
@@ -76,18 +77,18 @@ func TestSmugglingStrictModeRefusesTheMessage(t *testing.T) {
 // the injected fragment only escaped.
 func TestBareCRLFInCommandLine(t *testing.T) {
 	rec := newRecorder()
-	logs := &logBuffer{}
-	c := connect(t, start(t, &gosmtpd.Server{Handler: rec, Logger: logs.logger()}))
-	c.write("EHLO a\nX-Injected: 1\r\n")
-	c.expect("500 5.5.2")
-	c.write("MAIL FROM:<a@b.test>\rRCPT TO:<c@d.test>\r\n")
-	c.expect("500 5.5.2")
-	c.send("RCPT TO:<c@d.test>") // no MAIL was executed, and no EHLO either
-	c.expect("503 5.5.1")
-	c.send("EHLO client.test")
-	c.expect("250 ")
-	c.send("QUIT")
-	c.expect("221")
+	logs := &testkit.Buffer{}
+	c := connect(t, start(t, &gosmtpd.Server{Handler: rec, Logger: testkit.DebugLogger(logs)}))
+	c.Write("EHLO a\nX-Injected: 1\r\n")
+	c.Expect("500 5.5.2")
+	c.Write("MAIL FROM:<a@b.test>\rRCPT TO:<c@d.test>\r\n")
+	c.Expect("500 5.5.2")
+	c.Send("RCPT TO:<c@d.test>") // no MAIL was executed, and no EHLO either
+	c.Expect("503 5.5.1")
+	c.Send("EHLO client.test")
+	c.Expect("250 ")
+	c.Send("QUIT")
+	c.Expect("221")
 	if rec.mailCount() != 0 {
 		t.Fatal("the MAIL half of the line was executed")
 	}
@@ -102,10 +103,10 @@ func TestSmugglingAfterSizeOverflow(t *testing.T) {
 	rec := newRecorder()
 	c := connect(t, start(t, &gosmtpd.Server{Handler: rec, MaxMessageSize: 100}))
 	c.transaction()
-	c.write(strings.Repeat("0123456789", 20) + "\r\n.\nHELP\r\nHELP\r\n.\r\n")
-	c.expect("552 5.3.4")
-	c.send("NOOP")
-	c.expect("250 2.0.0") // not a 214 from a smuggled HELP
+	c.Write(strings.Repeat("0123456789", 20) + "\r\n.\nHELP\r\nHELP\r\n.\r\n")
+	c.Expect("552 5.3.4")
+	c.Send("NOOP")
+	c.Expect("250 2.0.0") // not a 214 from a smuggled HELP
 	if n := len(rec.delivered()); n != 0 {
 		t.Fatalf("%d messages delivered, want none", n)
 	}

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
 )
 
 // The subprocess server is built without -race even when the tests run
@@ -56,7 +58,7 @@ func removeBinaries() {
 type serverProcess struct {
 	cmd    *exec.Cmd
 	addr   string
-	stderr *logBuffer
+	stderr *testkit.Buffer
 }
 
 // startServerProcess runs loadserver with args and waits for its address.
@@ -72,7 +74,7 @@ func startServerProcess(t testing.TB, args ...string) *serverProcess {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &serverProcess{cmd: cmd, stderr: &logBuffer{}}
+	p := &serverProcess{cmd: cmd, stderr: &testkit.Buffer{}}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -18,7 +18,7 @@ func trickle(t testing.TB, c *client, s string, gap time.Duration) {
 	go func() {
 		defer close(done)
 		for i := range len(s) {
-			if _, err := io.WriteString(c.nc, s[i:i+1]); err != nil {
+			if _, err := io.WriteString(c.Conn, s[i:i+1]); err != nil {
 				return
 			}
 			select {
@@ -40,7 +40,7 @@ func TestSlowlorisCommandTrickle(t *testing.T) {
 	trickle(t, slow, "EHLO slowly.example.com.example.com.example.com.example.com\r\n", 50*time.Millisecond)
 	cut := make(chan time.Duration, 1)
 	go func() {
-		line, _ := slow.r.ReadString('\n')
+		line, _ := slow.Reader.ReadString('\n')
 		if len(line) < 9 || line[:9] != "421 4.4.2" {
 			t.Errorf("slow client got %q, want 421 4.4.2", line)
 		}
@@ -48,15 +48,15 @@ func TestSlowlorisCommandTrickle(t *testing.T) {
 	}()
 	for range 8 { // the other session, 800ms of commands
 		time.Sleep(100 * time.Millisecond)
-		other.send("NOOP")
-		other.expect("250 2.0.0")
+		other.Send("NOOP")
+		other.Expect("250 2.0.0")
 	}
 	// Renewed by each byte, the deadline would let the 63-byte line in
 	// after 3.2 s; cut at 300ms, it never arrives.
 	if d := <-cut; d > 2*time.Second {
 		t.Fatalf("cut off after %v, want about 300ms", d)
 	}
-	slow.expectClosed()
+	slow.ExpectClosed()
 }
 
 // T-07: a message body trickling in below the minimum rate gets
@@ -71,7 +71,7 @@ func TestSlowDATABelowMinimumRate(t *testing.T) {
 	s := servePipe(t, o, nil)
 	s.transaction()
 	trickle(t, s.client, string(make([]byte, 1000)), 20*time.Millisecond) // 50 B/s, each byte well within the data timeout
-	s.expect("421 4.4.2")
+	s.Expect("421 4.4.2")
 	if m := h.next(t); !errors.Is(m.err, io.ErrUnexpectedEOF) {
 		t.Fatalf("the stream ended with %v, want io.ErrUnexpectedEOF", m.err)
 	}
@@ -87,9 +87,9 @@ func TestIdleTimeout(t *testing.T) {
 	const timeout = 200 * time.Millisecond
 	c := connect(t, start(t, &gosmtpd.Server{Handler: newRecorder(), Timeout: timeout}))
 	began := time.Now()
-	c.expect("421 4.4.2")
+	c.Expect("421 4.4.2")
 	if d := time.Since(began); d < timeout-10*time.Millisecond {
 		t.Fatalf("421 after %v, before the %v timeout", d, timeout)
 	}
-	c.expectClosed()
+	c.ExpectClosed()
 }
