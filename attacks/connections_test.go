@@ -93,6 +93,22 @@ func TestTenThousandIdleConnections(t *testing.T) {
 	}
 }
 
+// greetedOnceFreed dials until a session is greeted 220: a slot is
+// freed just after the close of the session that held it. It fails the
+// test after 50 refusals.
+func greetedOnceFreed(t *testing.T, dial func() *client) *client {
+	t.Helper()
+	for attempt := 0; ; attempt++ {
+		c := dial()
+		if rep := c.Reply(); strings.HasPrefix(rep, "220 ") {
+			return c
+		} else if attempt == 50 {
+			t.Fatalf("still refused after a session ended: %q", rep)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // T-09: beyond MaxConnections a connection gets 421 4.3.2 and is closed
 // at once (not left in the backlog); once a session ends, the next one is
 // served.
@@ -105,15 +121,7 @@ func TestConnectionsBeyondTheCap(t *testing.T) {
 	held[0].Send("QUIT")
 	held[0].Expect("221")
 	held[0].ExpectClosed()
-	for attempt := 0; ; attempt++ { // the slot is freed just after the close
-		c = dial(t, "tcp", addr)
-		if rep := c.Reply(); strings.HasPrefix(rep, "220 ") {
-			break
-		} else if attempt == 50 {
-			t.Fatalf("still refused after a session ended: %q", rep)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	c = greetedOnceFreed(t, func() *client { return dial(t, "tcp", addr) })
 	c.Send("NOOP")
 	c.Expect("250 2.0.0")
 }
@@ -141,15 +149,7 @@ func TestPerClientConnectionCap(t *testing.T) {
 	held[0].Send("QUIT")
 	held[0].Expect("221")
 	held[0].ExpectClosed()
-	for attempt := 0; ; attempt++ { // the slot is freed just after the close
-		c = dialFrom(t, "127.0.0.2", addr)
-		if rep := c.Reply(); strings.HasPrefix(rep, "220 ") {
-			break
-		} else if attempt == 50 {
-			t.Fatalf("still refused after a session of the client ended: %q", rep)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	greetedOnceFreed(t, func() *client { return dialFrom(t, "127.0.0.2", addr) })
 }
 
 // T-11: a server out of file descriptors (RLIMIT_NOFILE 256, 300 clients)

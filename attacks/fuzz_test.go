@@ -108,16 +108,7 @@ func runScript(t *testing.T, state byte, chunk uint8, script []byte) {
 	o.HandlerTimeout = time.Second
 	full := append([]byte(preStates[int(state)%len(preStates)]), script...)
 	nc := &scriptConn{script: full, chunk: int(chunk)}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		transport.ServeConn(context.Background(), nc, o)
-	}()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatalf("the session hangs on %q", full)
-	}
+	serveScript(t, nc, o)
 	out := nc.output()
 	for _, line := range bytes.SplitAfter(out, []byte("\r\n")) {
 		if len(line) > 0 && !replyLine.Match(line) {
@@ -130,6 +121,22 @@ func runScript(t *testing.T, state byte, chunk uint8, script []byte) {
 		if broken, ok := h.broken[string(m[1])]; !ok || broken {
 			t.Fatalf("250 %q for a message the handler did not receive whole, for %q", m[1], full)
 		}
+	}
+}
+
+// serveScript runs one session over nc and fails the test if it has not
+// ended within 5 seconds.
+func serveScript(t *testing.T, nc *scriptConn, o *transport.Options) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		transport.ServeConn(context.Background(), nc, o)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("the session hangs on %q", nc.script)
 	}
 }
 
@@ -171,16 +178,7 @@ func FuzzProxyHeader(f *testing.F) {
 		o := pipeOptions(nil)
 		o.Proxy = &transport.ProxyOptions{Timeout: time.Second}
 		nc := &scriptConn{script: script}
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			transport.ServeConn(context.Background(), nc, o)
-		}()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			t.Fatalf("the session hangs on %q", script)
-		}
+		serveScript(t, nc, o)
 		out := nc.output()
 		proxyish := bytes.HasPrefix(script, []byte("PROXY ")) || bytes.HasPrefix(script, []byte("\r\n\r\n\x00\r\nQUIT\n"))
 		if len(out) > 0 && (!proxyish || !bytes.HasPrefix(out, []byte("220 "))) {
