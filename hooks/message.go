@@ -28,7 +28,7 @@ func (c *Caller) Body(p []byte) (fsm.Decision, bool) {
 	if err != errReturnedEarly {
 		m.abort(streamError(err))
 		c.detach()
-		return c.failure("DATA", err, ErrTemporaryFailure), false
+		return notWhole(c.failure("DATA", err, ErrTemporaryFailure)), false
 	}
 	m.finish(io.ErrUnexpectedEOF)
 	m.release()
@@ -58,12 +58,22 @@ func (c *Caller) refusal(m *delivery) fsm.Decision {
 	rep, failure := replyOf(answer)
 	switch {
 	case failure != nil:
-		return c.failure("DATA", failure, ErrTemporaryFailure)
+		return notWhole(c.failure("DATA", failure, ErrTemporaryFailure))
 	case rep.IsZero() || rep.Positive():
 		c.report("DATA", errReturnedEarly)
 		return fsm.Decision{Reply: ErrTemporaryFailure}
 	}
 	return fsm.Decision{Reply: rep}
+}
+
+// notWhole keeps an ExceptionHandler from turning the failure of a
+// message the hook did not receive whole into a positive reply: the client
+// must never be told that such a message was taken.
+func notWhole(d fsm.Decision) fsm.Decision {
+	if d.Reply.Positive() {
+		d.Reply = ErrTemporaryFailure
+	}
+	return d
 }
 
 // AbandonMessage fails the stream of the message in progress with cause
