@@ -44,6 +44,17 @@ func Dial(t testing.TB, network, addr string) *Client {
 	return NewClient(t, nc)
 }
 
+// DialTLS connects to addr over TLS (SMTPS) with cfg and runs the
+// handshake; the greeting is still to be read.
+func DialTLS(t testing.TB, addr string, cfg *tls.Config) *Client {
+	t.Helper()
+	nc, err := tls.Dial("tcp", addr, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewClient(t, nc)
+}
+
 // Send writes the lines, each ended by CRLF, in one write.
 func (c *Client) Send(lines ...string) {
 	c.T.Helper()
@@ -115,9 +126,10 @@ func (c *Client) ExpectClosed() {
 	}
 }
 
-// StartTLS runs the client's handshake once the server said 220 to
-// STARTTLS, and goes on over TLS. Nothing the server sent may be waiting
-// behind that 220 (the plaintext injection of CVE-2011-0411).
+// StartTLS runs the client's handshake on the connection, once the
+// server said 220 to STARTTLS (or after a PROXY header in front of
+// SMTPS), and goes on over TLS. Nothing the server sent may be waiting
+// unread (the plaintext injection of CVE-2011-0411).
 func (c *Client) StartTLS(cfg *tls.Config) {
 	c.T.Helper()
 	if n := c.Reader.Buffered(); n > 0 {

@@ -51,3 +51,26 @@ func TestStartTLSRefusesPlaintextBehindThe220(t *testing.T) {
 		t.Fatalf("failed %v, message %q", f.failed, f.msg)
 	}
 }
+
+func TestDialTLS(t *testing.T) {
+	server, client := TLSConfigs(t, "mx.test")
+	l, err := tls.Listen("tcp", "127.0.0.1:0", server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		nc, err := l.Accept()
+		if err != nil {
+			return
+		}
+		defer nc.Close()
+		io.WriteString(nc, "220 mx.test under TLS\r\n")
+		io.Copy(io.Discard, nc)
+	}()
+	c := DialTLS(t, l.Addr().String(), client)
+	c.Expect("220 mx.test under TLS")
+	if !c.Conn.(*tls.Conn).ConnectionState().HandshakeComplete {
+		t.Fatal("no handshake")
+	}
+}
