@@ -60,6 +60,10 @@ func NewDispatcher(cfg Config) *Dispatcher {
 		d.hostname = "localhost"
 	}
 	d.discover(cfg.Handler)
+	discards := discarding(cfg.Handler)
+	if discards {
+		d.data, d.lmtp = nil, nil // the core drops the body itself
+	}
 	d.auth = cfg.Authenticator
 	if d.auth == nil {
 		d.auth, _ = cfg.Handler.(Authenticator)
@@ -76,8 +80,33 @@ func NewDispatcher(cfg Config) *Dispatcher {
 	if d.command != nil {
 		d.commands = d.command.Commands()
 	}
-	d.hooks = d.hookSet(cfg.Handler != nil)
+	d.hooks = d.hookSet(d.anyHook() || cfg.Handler != nil && !discards)
 	return d
+}
+
+// Discarder is implemented by a handler whose DATA hook does nothing but
+// read each message to its end and accept it (handlers.Sink).
+// DiscardsMessages(h) reports whether h, the handler being served, is that
+// handler itself rather than a type that embeds it and may bring hooks of
+// its own. Then no DATA hook runs: the core still receives and decodes every
+// byte of each message, and checks its limits, before it answers 250, but
+// drops the body itself, so that a discarding server costs no goroutine,
+// hand-over or allocation per message. A handler with no other hook is then
+// served as no handler at all.
+type Discarder interface {
+	DiscardsMessages(h Handler) bool
+}
+
+func discarding(h Handler) bool {
+	dh, ok := h.(Discarder)
+	return ok && dh.DiscardsMessages(h)
+}
+
+// anyHook reports whether the handler implements a hook that is called.
+func (d *Dispatcher) anyHook() bool {
+	return d.helo != nil || d.ehlo != nil || d.lhlo != nil || d.mail != nil || d.rcpt != nil ||
+		d.data != nil || d.lmtp != nil || d.rset != nil || d.noop != nil || d.quit != nil ||
+		d.vrfy != nil || d.command != nil || d.proxy != nil || d.starttls != nil || d.exception != nil
 }
 
 // discover finds the hooks h implements.
