@@ -11,24 +11,11 @@ import (
 
 	gosmtpd "github.com/gosmtpd/gosmtpd"
 	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
 )
 
 // Real clients authenticate against an in-process server on loopback, and
 // the identity they proved must reach the DATA hook.
-
-// tool returns the path of an outside program, skipping the test when it is
-// missing (failing it under CI).
-func authTool(t *testing.T, path string) string {
-	t.Helper()
-	p, err := exec.LookPath(path)
-	if err != nil {
-		if onCI() {
-			t.Fatalf("%s is required under CI: %v", path, err)
-		}
-		t.Skipf("%s not installed: %v", path, err)
-	}
-	return p
-}
 
 // runClient runs a client with a deadline and returns its output.
 func authRun(t *testing.T, name string, args ...string) (string, error) {
@@ -89,7 +76,7 @@ s.quit()
 `
 
 func TestAuthPythonSmtplib(t *testing.T) {
-	py := authTool(t, "/usr/bin/python3")
+	py := testkit.Program(t, testkit.SystemPython)
 	for _, tc := range []struct {
 		smtps bool
 		mech  string
@@ -109,7 +96,7 @@ func TestAuthPythonSmtplib(t *testing.T) {
 }
 
 func TestAuthSwaks(t *testing.T) {
-	swaks := authTool(t, "swaks")
+	swaks := testkit.Program(t, "swaks")
 	for _, tc := range []struct {
 		smtps bool
 		mech  string
@@ -141,7 +128,7 @@ func TestAuthSwaks(t *testing.T) {
 // TestAuthSwaksCleartext: with AuthCleartext a client may authenticate
 // without TLS.
 func TestAuthSwaksCleartext(t *testing.T) {
-	swaks := authTool(t, "swaks")
+	swaks := testkit.Program(t, "swaks")
 	a := startAuth(t, false, func(s *gosmtpd.Server) { s.AuthCleartext, s.TLSConfig = true, nil })
 	out, err := authRun(t, swaks, "--server", a.addr(), "--from", "alice@example.com", "--to", "bob@example.net",
 		"--auth", "PLAIN", "--auth-user", "alice", "--auth-password", alicePW, "--body", "plain")
@@ -159,7 +146,7 @@ func TestAuthSwaksCleartext(t *testing.T) {
 }
 
 func TestAuthCurl(t *testing.T) {
-	curl := authTool(t, "curl")
+	curl := testkit.Program(t, "curl")
 	for _, tc := range []struct {
 		smtps bool
 		mech  string

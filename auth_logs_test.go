@@ -13,6 +13,7 @@ import (
 	gosmtpd "github.com/gosmtpd/gosmtpd"
 	"github.com/gosmtpd/gosmtpd/handlers"
 	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
 )
 
 // logCatcher is a slog handler at Debug level that keeps every record as
@@ -75,24 +76,6 @@ func (h *logCatcher) waitEnded(t *testing.T, n int) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe to write from the server's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // TestPasswordNeverLogged runs sessions with a known password through
 // every path AUTH has (success, refusal, an Authenticator that quotes the
 // password in its error, one that panics with it, one that hangs) with the
@@ -100,7 +83,7 @@ func (b *syncBuffer) String() string {
 // for the password in all that was printed.
 func TestPasswordNeverLogged(t *testing.T) {
 	logs := newLogCatcher()
-	var printed syncBuffer
+	var printed testkit.Buffer
 	release := make(chan struct{})
 	a := startAuth(t, false, func(s *gosmtpd.Server) {
 		s.Logger = slog.New(logs)
@@ -122,29 +105,29 @@ func TestPasswordNeverLogged(t *testing.T) {
 	t.Cleanup(func() { close(release) })
 
 	w, _ := a.encrypted(t, a.dial(t))
-	w.send("AUTH PLAIN " + authB64("\x00alice\x00"+alicePW+"x"))
-	w.expect("535 ")
-	w.send("AUTH PLAIN " + authB64("\x00leaky\x00"+alicePW))
-	w.expect("454 ")
-	w.send("AUTH LOGIN " + authB64("hangs"))
-	w.expect("334 ")
-	w.send(authB64(alicePW))
-	w.expect("454 ")
-	w.send("AUTH LOGIN", authB64("alice"), authB64(alicePW))
-	w.expect("334 ")
-	w.expect("334 ")
-	w.expect("235 ")
-	w.send("MAIL FROM:<alice@example.com> AUTH=alice@example.com", "RCPT TO:<bob@example.net>", "DATA")
-	w.expect("250 ")
-	w.expect("250 ")
-	w.expect("354 ")
-	w.send("Subject: the log test\r\n\r\nbody\r\n.", "QUIT")
-	w.expect("250 ")
-	w.expect("221 ")
+	w.Send("AUTH PLAIN " + authB64("\x00alice\x00"+alicePW+"x"))
+	w.Expect("535 ")
+	w.Send("AUTH PLAIN " + authB64("\x00leaky\x00"+alicePW))
+	w.Expect("454 ")
+	w.Send("AUTH LOGIN " + authB64("hangs"))
+	w.Expect("334 ")
+	w.Send(authB64(alicePW))
+	w.Expect("454 ")
+	w.Send("AUTH LOGIN", authB64("alice"), authB64(alicePW))
+	w.Expect("334 ")
+	w.Expect("334 ")
+	w.Expect("235 ")
+	w.Send("MAIL FROM:<alice@example.com> AUTH=alice@example.com", "RCPT TO:<bob@example.net>", "DATA")
+	w.Expect("250 ")
+	w.Expect("250 ")
+	w.Expect("354 ")
+	w.Send("Subject: the log test\r\n\r\nbody\r\n.", "QUIT")
+	w.Expect("250 ")
+	w.Expect("221 ")
 
 	w, _ = a.encrypted(t, a.dial(t))
-	w.send("AUTH PLAIN " + authB64("\x00panicky\x00"+alicePW))
-	w.expect("421 ")
+	w.Send("AUTH PLAIN " + authB64("\x00panicky\x00"+alicePW))
+	w.Expect("421 ")
 	logs.waitEnded(t, 2)
 
 	log, out := logs.text(), printed.String()

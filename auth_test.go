@@ -15,6 +15,7 @@ import (
 
 	gosmtpd "github.com/gosmtpd/gosmtpd"
 	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
 )
 
 // alicePW is the one known password of these tests: the log test looks for
@@ -69,7 +70,7 @@ type authServer struct {
 
 func startAuth(t *testing.T, smtps bool, tweak func(*gosmtpd.Server)) *authServer {
 	t.Helper()
-	serverTLS, clientTLS := selfSigned(t)
+	serverTLS, clientTLS := testkit.TLSConfigs(t, "mx.test", "127.0.0.1", "localhost")
 	box := &authBox{got: make(chan authMsg, 16)}
 	srv := &gosmtpd.Server{Handler: box, TLSConfig: serverTLS,
 		Authenticator: hooks.Passwords{"alice": alicePW}}
@@ -83,80 +84,67 @@ func startAuth(t *testing.T, smtps bool, tweak func(*gosmtpd.Server)) *authServe
 func (a *authServer) addr() string { return a.ctl.Addr().String() }
 
 // dial connects, under TLS for SMTPS, and reads the greeting.
-func (a *authServer) dial(t *testing.T) *wire {
+func (a *authServer) dial(t *testing.T) *testkit.Client {
 	t.Helper()
 	if !a.smtps {
-		w := dialWire(t, "tcp", a.addr())
-		w.expect("220 ")
+		w := testkit.Dial(t, "tcp", a.addr())
+		w.Expect("220 ")
 		return w
 	}
-	nc, err := tls.Dial("tcp", a.addr(), a.clientTLS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nc.Close() })
-	w := newWire(t, nc)
-	w.expect("220 ")
+	w := testkit.DialTLS(t, a.addr(), a.clientTLS)
+	w.Expect("220 ")
 	return w
 }
 
 // encrypted greets and makes sure the session is under TLS: STARTTLS unless
 // it is SMTPS already. It returns the capabilities under TLS.
-func (a *authServer) encrypted(t *testing.T, w *wire) (*wire, string) {
+func (a *authServer) encrypted(t *testing.T, w *testkit.Client) (*testkit.Client, string) {
 	t.Helper()
-	w.send("EHLO client.example")
-	caps := w.expect("250 ")
+	w.Send("EHLO client.example")
+	caps := w.Expect("250 ")
 	if a.smtps {
 		return w, caps
 	}
-	w.send("STARTTLS")
-	w.expect("220 ")
-	tc := tls.Client(w.nc, a.clientTLS)
-	if err := tc.Handshake(); err != nil {
-		t.Fatal(err)
-	}
-	w = newWire(t, tc)
-	w.send("EHLO client.example")
-	return w, w.expect("250 ")
+	w.Send("STARTTLS")
+	w.Expect("220 ")
+	w.StartTLS(a.clientTLS)
+	w.Send("EHLO client.example")
+	return w, w.Expect("250 ")
 }
 
 func TestAuthOnlyAfterSTARTTLS(t *testing.T) {
 	a := startAuth(t, false, nil)
 	w := a.dial(t)
-	w.send("EHLO client.example")
-	if caps := w.expect("250 "); strings.Contains(caps, "AUTH") || !strings.Contains(caps, "STARTTLS") {
+	w.Send("EHLO client.example")
+	if caps := w.Expect("250 "); strings.Contains(caps, "AUTH") || !strings.Contains(caps, "STARTTLS") {
 		t.Fatalf("plaintext capabilities %q: want STARTTLS and no AUTH", caps)
 	}
-	w.send("AUTH PLAIN " + authB64("\x00alice\x00"+alicePW))
-	w.expect("538 5.7.11 ")
-	w.send("AUTH LOGIN")
-	w.expect("538 5.7.11 ")
-	w.send("STARTTLS")
-	w.expect("220 ")
-	tc := tls.Client(w.nc, a.clientTLS)
-	if err := tc.Handshake(); err != nil {
-		t.Fatal(err)
-	}
-	w = newWire(t, tc)
-	w.send("AUTH PLAIN " + authB64("\x00alice\x00"+alicePW))
-	w.expect("503 ") // TLS forgets the EHLO (RFC 3207 §4.2)
-	w.send("EHLO client.example")
-	if caps := w.expect("250 "); !strings.Contains(caps, "AUTH PLAIN LOGIN") || strings.Contains(caps, "STARTTLS") {
+	w.Send("AUTH PLAIN " + authB64("\x00alice\x00"+alicePW))
+	w.Expect("538 5.7.11 ")
+	w.Send("AUTH LOGIN")
+	w.Expect("538 5.7.11 ")
+	w.Send("STARTTLS")
+	w.Expect("220 ")
+	w.StartTLS(a.clientTLS)
+	w.Send("AUTH PLAIN " + authB64("\x00alice\x00"+alicePW))
+	w.Expect("503 ") // TLS forgets the EHLO (RFC 3207 §4.2)
+	w.Send("EHLO client.example")
+	if caps := w.Expect("250 "); !strings.Contains(caps, "AUTH PLAIN LOGIN") || strings.Contains(caps, "STARTTLS") {
 		t.Fatalf("capabilities under TLS %q", caps)
 	}
-	w.send("AUTH PLAIN " + authB64("\x00alice\x00wrong"))
-	w.expect("535 5.7.8 ")
-	w.send("AUTH PLAIN " + authB64("\x00alice\x00"+alicePW))
-	w.expect("235 2.7.0 ")
-	w.send("AUTH PLAIN " + authB64("\x00alice\x00"+alicePW))
-	w.expect("503 ")
-	w.send("MAIL FROM:<alice@example.com> AUTH=e+3Dmc2@example.com", "RCPT TO:<bob@example.net>", "AUTH LOGIN", "DATA")
-	w.expect("250 ")
-	w.expect("250 ")
-	w.expect("503 ") // not during a transaction
-	w.expect("354 ")
-	w.send("Subject: hi\r\n\r\nbody\r\n.")
-	w.expect("250 ")
+	w.Send("AUTH PLAIN " + authB64("\x00alice\x00wrong"))
+	w.Expect("535 5.7.8 ")
+	w.Send("AUTH PLAIN " + authB64("\x00alice\x00"+alicePW))
+	w.Expect("235 2.7.0 ")
+	w.Send("AUTH PLAIN " + authB64("\x00alice\x00"+alicePW))
+	w.Expect("503 ")
+	w.Send("MAIL FROM:<alice@example.com> AUTH=e+3Dmc2@example.com", "RCPT TO:<bob@example.net>", "AUTH LOGIN", "DATA")
+	w.Expect("250 ")
+	w.Expect("250 ")
+	w.Expect("503 ") // not during a transaction
+	w.Expect("354 ")
+	w.Send("Subject: hi\r\n\r\nbody\r\n.")
+	w.Expect("250 ")
 	m := a.box.next(t, "alice", "PLAIN")
 	if m.sess.AuthUser != "alice" || m.env.MailAuth != "e=mc2@example.com" || m.env.MailFrom != "alice@example.com" {
 		t.Fatalf("session %+v, envelope %+v", m.sess, m.env)
@@ -166,22 +154,22 @@ func TestAuthOnlyAfterSTARTTLS(t *testing.T) {
 func TestAuthUnderSMTPS(t *testing.T) {
 	a := startAuth(t, true, nil)
 	w := a.dial(t)
-	w.send("EHLO client.example")
-	if caps := w.expect("250 "); !strings.Contains(caps, "AUTH PLAIN LOGIN") {
+	w.Send("EHLO client.example")
+	if caps := w.Expect("250 "); !strings.Contains(caps, "AUTH PLAIN LOGIN") {
 		t.Fatalf("SMTPS capabilities %q: want AUTH at once", caps)
 	}
-	w.send("AUTH LOGIN")
-	w.expect("334 VXNlcm5hbWU6")
-	w.send(authB64("alice"))
-	w.expect("334 UGFzc3dvcmQ6")
-	w.send(authB64(alicePW))
-	w.expect("235 2.7.0 ")
-	w.send("MAIL FROM:<alice@example.com> AUTH=<>", "RCPT TO:<bob@example.net>", "DATA")
-	w.expect("250 ")
-	w.expect("250 ")
-	w.expect("354 ")
-	w.send("x\r\n.")
-	w.expect("250 ")
+	w.Send("AUTH LOGIN")
+	w.Expect("334 VXNlcm5hbWU6")
+	w.Send(authB64("alice"))
+	w.Expect("334 UGFzc3dvcmQ6")
+	w.Send(authB64(alicePW))
+	w.Expect("235 2.7.0 ")
+	w.Send("MAIL FROM:<alice@example.com> AUTH=<>", "RCPT TO:<bob@example.net>", "DATA")
+	w.Expect("250 ")
+	w.Expect("250 ")
+	w.Expect("354 ")
+	w.Send("x\r\n.")
+	w.Expect("250 ")
 	if m := a.box.next(t, "alice", "LOGIN"); m.env.MailAuth != "<>" {
 		t.Fatalf("MailAuth %q", m.env.MailAuth)
 	}
@@ -189,16 +177,16 @@ func TestAuthUnderSMTPS(t *testing.T) {
 	// LOGIN with the user name as initial response; PLAIN after a challenge.
 	for _, mech := range []string{"AUTH LOGIN " + authB64("alice"), "AUTH PLAIN"} {
 		w := a.dial(t)
-		w.send("EHLO client.example")
-		w.expect("250 ")
-		w.send(mech)
-		w.expect("334 ")
+		w.Send("EHLO client.example")
+		w.Expect("250 ")
+		w.Send(mech)
+		w.Expect("334 ")
 		if strings.HasPrefix(mech, "AUTH LOGIN") {
-			w.send(authB64(alicePW))
+			w.Send(authB64(alicePW))
 		} else {
-			w.send(authB64("alice\x00alice\x00" + alicePW)) // authzid = user
+			w.Send(authB64("alice\x00alice\x00" + alicePW)) // authzid = user
 		}
-		w.expect("235 2.7.0 ")
+		w.Expect("235 2.7.0 ")
 	}
 }
 
@@ -208,73 +196,73 @@ func TestAuthRequired(t *testing.T) {
 		w, _ := a.encrypted(t, a.dial(t))
 		for _, cmd := range []string{"MAIL FROM:<alice@example.com>", "RCPT TO:<bob@example.net>", "DATA",
 			"VRFY alice", "EXPN staff", "HELP", "HELP MAIL"} {
-			w.send(cmd)
-			w.expect("530 5.7.0 ")
+			w.Send(cmd)
+			w.Expect("530 5.7.0 ")
 		}
-		w.send("NOOP", "RSET")
-		w.expect("250 ")
-		w.expect("250 ")
-		w.send("AUTH PLAIN " + authB64("\x00alice\x00"+alicePW))
-		w.expect("235 ")
-		w.deliver("alice@example.com", "bob@example.net", "x\r\n")
+		w.Send("NOOP", "RSET")
+		w.Expect("250 ")
+		w.Expect("250 ")
+		w.Send("AUTH PLAIN " + authB64("\x00alice\x00"+alicePW))
+		w.Expect("235 ")
+		w.Deliver("alice@example.com", "bob@example.net", "x\r\n")
 		a.box.next(t, "alice", "PLAIN")
 	}
 	// Before STARTTLS the client is told to authenticate, and that it
 	// must encrypt first.
 	a := startAuth(t, false, func(s *gosmtpd.Server) { s.AuthRequired = true })
 	w := a.dial(t)
-	w.send("EHLO client.example", "MAIL FROM:<a@example.com>", "AUTH PLAIN "+authB64("\x00alice\x00"+alicePW))
-	w.expect("250 ")
-	w.expect("530 5.7.0 ")
-	w.expect("538 5.7.11 ")
+	w.Send("EHLO client.example", "MAIL FROM:<a@example.com>", "AUTH PLAIN "+authB64("\x00alice\x00"+alicePW))
+	w.Expect("250 ")
+	w.Expect("530 5.7.0 ")
+	w.Expect("538 5.7.11 ")
 }
 
 func TestAuthReplies(t *testing.T) {
 	a := startAuth(t, true, nil)
 	w, _ := a.encrypted(t, a.dial(t))
-	w.send("AUTH PLAIN !!!")
-	w.expect("501 ")
-	w.send("AUTH PLAIN")
-	w.expect("334 ")
-	w.send("*")
-	w.expect("501 ") // cancelled
-	w.send("AUTH LOGIN")
-	w.expect("334 ")
-	w.send("not base64")
-	w.expect("501 ")
-	w.send("AUTH CRAM-MD5")
-	w.expect("504 5.5.4 ")
-	w.send("AUTH")
-	w.expect("501 ")
-	w.send("AUTH PLAIN " + authB64("no NUL at all"))
-	w.expect("501 ")
-	w.send("MAIL FROM:<alice@example.com> AUTH=bad+0D+0AInjected")
-	w.expect("501 ")
-	w.send("auth plain " + authB64("\x00alice\x00"+alicePW)) // mechanism names ignore case
-	w.expect("235 2.7.0 ")
+	w.Send("AUTH PLAIN !!!")
+	w.Expect("501 ")
+	w.Send("AUTH PLAIN")
+	w.Expect("334 ")
+	w.Send("*")
+	w.Expect("501 ") // cancelled
+	w.Send("AUTH LOGIN")
+	w.Expect("334 ")
+	w.Send("not base64")
+	w.Expect("501 ")
+	w.Send("AUTH CRAM-MD5")
+	w.Expect("504 5.5.4 ")
+	w.Send("AUTH")
+	w.Expect("501 ")
+	w.Send("AUTH PLAIN " + authB64("no NUL at all"))
+	w.Expect("501 ")
+	w.Send("MAIL FROM:<alice@example.com> AUTH=bad+0D+0AInjected")
+	w.Expect("501 ")
+	w.Send("auth plain " + authB64("\x00alice\x00"+alicePW)) // mechanism names ignore case
+	w.Expect("235 2.7.0 ")
 }
 
 func TestAuthFailureLimit(t *testing.T) {
 	a := startAuth(t, true, func(s *gosmtpd.Server) { s.MaxAuthFailures = 2 })
 	w, _ := a.encrypted(t, a.dial(t))
-	w.send("AUTH PLAIN " + authB64("\x00alice\x00guess1"))
-	w.expect("535 5.7.8 ")
-	w.send("AUTH LOGIN " + authB64("alice"))
-	w.expect("334 ")
-	w.send(authB64("guess2"))
-	w.expect("535 5.7.8 ")
-	w.expect("421 4.7.0 ")
-	w.expectClosed()
+	w.Send("AUTH PLAIN " + authB64("\x00alice\x00guess1"))
+	w.Expect("535 5.7.8 ")
+	w.Send("AUTH LOGIN " + authB64("alice"))
+	w.Expect("334 ")
+	w.Send(authB64("guess2"))
+	w.Expect("535 5.7.8 ")
+	w.Expect("421 4.7.0 ")
+	w.ExpectClosed()
 
 	// The default is 3.
 	a = startAuth(t, true, nil)
 	w, _ = a.encrypted(t, a.dial(t))
 	for range 3 {
-		w.send("AUTH PLAIN " + authB64("\x00alice\x00guess"))
-		w.expect("535 ")
+		w.Send("AUTH PLAIN " + authB64("\x00alice\x00guess"))
+		w.Expect("535 ")
 	}
-	w.expect("421 4.7.0 ")
-	w.expectClosed()
+	w.Expect("421 4.7.0 ")
+	w.ExpectClosed()
 }
 
 func TestAuthExcludedMechanisms(t *testing.T) {
@@ -286,16 +274,16 @@ func TestAuthExcludedMechanisms(t *testing.T) {
 	if !strings.Contains(caps, "AUTH PLAIN CRAM-MD5\n") {
 		t.Fatalf("capabilities %q", caps)
 	}
-	w.send("AUTH LOGIN")
-	w.expect("504 5.5.4 ")
+	w.Send("AUTH LOGIN")
+	w.Expect("504 5.5.4 ")
 
 	a = startAuth(t, true, func(s *gosmtpd.Server) { s.AuthExclude = []string{"PLAIN", "LOGIN"} })
 	w, caps = a.encrypted(t, a.dial(t))
 	if strings.Contains(caps, "AUTH") {
 		t.Fatalf("everything excluded, still %q", caps)
 	}
-	w.send("AUTH PLAIN " + authB64("\x00alice\x00"+alicePW))
-	w.expect("502 ")
+	w.Send("AUTH PLAIN " + authB64("\x00alice\x00"+alicePW))
+	w.Expect("502 ")
 }
 
 func TestAuthCRAMMD5(t *testing.T) {
@@ -303,25 +291,25 @@ func TestAuthCRAMMD5(t *testing.T) {
 		s.AuthMechanisms = append(hooks.DefaultMechanisms(), hooks.CRAMMD5{Hostname: "mx.test"})
 	})
 	w, _ := a.encrypted(t, a.dial(t))
-	w.send("AUTH CRAM-MD5 " + authB64("alice"))
-	w.expect("501 ") // server-first: no initial response
+	w.Send("AUTH CRAM-MD5 " + authB64("alice"))
+	w.Expect("501 ") // server-first: no initial response
 	for _, pw := range []string{"wrong", alicePW} {
-		w.send("AUTH CRAM-MD5")
-		line := w.expect("334 ")
+		w.Send("AUTH CRAM-MD5")
+		line := w.Expect("334 ")
 		challenge, err := base64.StdEncoding.DecodeString(line[4:])
 		if err != nil || !strings.HasSuffix(string(challenge), "@mx.test>") {
 			t.Fatalf("challenge %q: %v", line, err)
 		}
 		mac := hmac.New(md5.New, []byte(pw))
 		mac.Write(challenge)
-		w.send(authB64("alice " + hex.EncodeToString(mac.Sum(nil))))
+		w.Send(authB64("alice " + hex.EncodeToString(mac.Sum(nil))))
 		if pw == alicePW {
-			w.expect("235 2.7.0 ")
+			w.Expect("235 2.7.0 ")
 		} else {
-			w.expect("535 5.7.8 ")
+			w.Expect("535 5.7.8 ")
 		}
 	}
-	w.deliver("alice@example.com", "bob@example.net", "x\r\n")
+	w.Deliver("alice@example.com", "bob@example.net", "x\r\n")
 	a.box.next(t, "alice", "CRAM-MD5")
 }
 
@@ -346,27 +334,27 @@ func TestAuthenticatorFailures(t *testing.T) {
 	})
 	t.Cleanup(func() { close(release) }) // runs before the server stops
 	w, _ := a.encrypted(t, a.dial(t))
-	w.send("AUTH PLAIN " + authB64("\x00fails\x00x"))
-	w.expect("454 4.7.0 ")
+	w.Send("AUTH PLAIN " + authB64("\x00fails\x00x"))
+	w.Expect("454 4.7.0 ")
 	start := time.Now()
-	w.send("AUTH PLAIN " + authB64("\x00hangs\x00x"))
-	w.expect("454 4.7.0 ")
+	w.Send("AUTH PLAIN " + authB64("\x00hangs\x00x"))
+	w.Expect("454 4.7.0 ")
 	if d := time.Since(start); d < 150*time.Millisecond {
 		t.Fatalf("answered a hanging authenticator after %v, before its timeout", d)
 	}
-	w.send("AUTH PLAIN " + authB64("\x00alice\x00"+alicePW)) // 454 is no failure: no limit reached
-	w.expect("235 ")
-	w.deliver("alice@example.com", "bob@example.net", "x\r\n")
+	w.Send("AUTH PLAIN " + authB64("\x00alice\x00"+alicePW)) // 454 is no failure: no limit reached
+	w.Expect("235 ")
+	w.Deliver("alice@example.com", "bob@example.net", "x\r\n")
 	a.box.next(t, "alice", "PLAIN")
 
 	w, _ = a.encrypted(t, a.dial(t))
-	w.send("AUTH LOGIN " + authB64("panics"))
-	w.expect("334 ")
-	w.send(authB64("x"))
-	w.expect("421 4.3.0 ")
-	w.expectClosed()
+	w.Send("AUTH LOGIN " + authB64("panics"))
+	w.Expect("334 ")
+	w.Send(authB64("x"))
+	w.Expect("421 4.3.0 ")
+	w.ExpectClosed()
 
 	w, _ = a.encrypted(t, a.dial(t))
-	w.send("AUTH PLAIN " + authB64("\x00alice\x00"+alicePW))
-	w.expect("235 ")
+	w.Send("AUTH PLAIN " + authB64("\x00alice\x00"+alicePW))
+	w.Expect("235 ")
 }

@@ -24,23 +24,10 @@ import (
 
 	gosmtpd "github.com/gosmtpd/gosmtpd"
 	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
 	"github.com/gosmtpd/gosmtpd/smtptest"
 	"github.com/gosmtpd/gosmtpd/transport"
 )
-
-// program returns the path of an outside program: a test without it is
-// skipped, or fails under CI.
-func program(t *testing.T, path string) string {
-	t.Helper()
-	p, err := exec.LookPath(path)
-	if err != nil {
-		if onCI() {
-			t.Fatalf("%s is required under CI: %v", path, err)
-		}
-		t.Skipf("%s not installed", path)
-	}
-	return p
-}
 
 // run runs a program with a time limit and returns its output; a failure
 // fails the test with the output.
@@ -48,7 +35,7 @@ func runProgram(t *testing.T, stdin string, name string, args ...string) string 
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, program(t, name), args...)
+	cmd := exec.CommandContext(ctx, testkit.Program(t, name), args...)
 	cmd.Stdin = strings.NewReader(stdin)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -57,15 +44,11 @@ func runProgram(t *testing.T, stdin string, name string, args ...string) string 
 	return string(out)
 }
 
-// python runs a script with Debian's python3 (smtplib is in its standard
+// python runs a script with a python3 (smtplib is in its standard
 // library) and the arguments in sys.argv[1:].
 func python(t *testing.T, script string, args ...string) string {
 	t.Helper()
-	py := "/usr/bin/python3"
-	if _, err := os.Stat(py); err != nil {
-		py = "python3"
-	}
-	return runProgram(t, "", py, append([]string{"-c", script}, args...)...)
+	return runProgram(t, "", testkit.Python(t), append([]string{"-c", script}, args...)...)
 }
 
 // certFile writes the test server's certificate as PEM, for clients that
@@ -330,7 +313,7 @@ func freePort(t *testing.T) int {
 // PROXY header. It returns each frontend's address.
 func haproxy(t *testing.T, backend string, modes ...string) map[string]string {
 	t.Helper()
-	bin := program(t, "haproxy")
+	bin := testkit.Program(t, "haproxy")
 	cfg := "global\n  maxconn 64\ndefaults\n  mode tcp\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n"
 	fronts := map[string]string{}
 	for i, mode := range modes {
@@ -424,7 +407,7 @@ func TestHAProxy(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { nc.Close() })
-	newWire(t, nc).expect("220 ")
+	testkit.NewClient(t, nc).Expect("220 ")
 }
 
 // sendWith delivers one message over a net/smtp client and quits.

@@ -2,7 +2,6 @@ package gosmtpd_test
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"io/fs"
 	"net"
@@ -15,6 +14,7 @@ import (
 
 	gosmtpd "github.com/gosmtpd/gosmtpd"
 	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
 	"github.com/gosmtpd/gosmtpd/transport"
 )
 
@@ -31,16 +31,16 @@ func TestControllerTCPPortZero(t *testing.T) {
 	if addr.Port == 0 || !addr.IP.IsLoopback() {
 		t.Fatalf("Addr %v", addr)
 	}
-	w := dialWire(t, "tcp", addr.String())
-	w.expect("220 ")
-	w.send("EHLO client.example")
-	w.expect("250 ")
-	w.deliver("a@example.com", "b@example.net", "Subject: c\r\n\r\nhello\r\n")
+	w := testkit.Dial(t, "tcp", addr.String())
+	w.Expect("220 ")
+	w.Send("EHLO client.example")
+	w.Expect("250 ")
+	w.Deliver("a@example.com", "b@example.net", "Subject: c\r\n\r\nhello\r\n")
 	if m := box.next(t); m.data != "Subject: c\r\n\r\nhello\r\n" || m.from != "a@example.com" {
 		t.Fatalf("delivered %+v", m)
 	}
-	w.send("QUIT")
-	w.expect("221")
+	w.Send("QUIT")
+	w.Expect("221")
 	if err := ctl.Stop(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -71,11 +71,11 @@ func TestControllerUnixSocketLMTP(t *testing.T) {
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o660 || fi.Mode().Type() != fs.ModeSocket {
 		t.Fatalf("socket %v, %v", fi, err)
 	}
-	w := dialWire(t, "unix", path)
-	w.expect("220 ")
-	w.send("LHLO client.example")
-	w.expect("250 ")
-	w.deliver("a@example.com", "b@example.net", "x\r\n")
+	w := testkit.Dial(t, "unix", path)
+	w.Expect("220 ")
+	w.Send("LHLO client.example")
+	w.Expect("250 ")
+	w.Deliver("a@example.com", "b@example.net", "x\r\n")
 	if m := box.next(t); m.rcpts[0] != "b@example.net" {
 		t.Fatalf("delivered %+v", m)
 	}
@@ -88,23 +88,18 @@ func TestControllerUnixSocketLMTP(t *testing.T) {
 }
 
 func TestControllerSMTPS(t *testing.T) {
-	serverTLS, clientTLS := selfSigned(t)
+	serverTLS, clientTLS := testkit.TLSConfigs(t, "mx.test", "127.0.0.1", "localhost")
 	box := newInbox()
 	auth := hooks.AuthenticatorFunc(func(context.Context, *hooks.Session, *hooks.Envelope, *hooks.Credentials) error { return nil })
 	ctl := control(t, &gosmtpd.Controller{SMTPS: true,
 		Server: &gosmtpd.Server{Handler: box, TLSConfig: serverTLS, Authenticator: auth}})
-	nc, err := tls.Dial("tcp", ctl.Addr().String(), clientTLS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	w := newWire(t, nc)
-	w.expect("220 ")
-	w.send("EHLO client.example")
-	if caps := w.expect("250 "); !strings.Contains(caps, "AUTH PLAIN") || strings.Contains(caps, "STARTTLS") {
+	w := testkit.DialTLS(t, ctl.Addr().String(), clientTLS)
+	w.Expect("220 ")
+	w.Send("EHLO client.example")
+	if caps := w.Expect("250 "); !strings.Contains(caps, "AUTH PLAIN") || strings.Contains(caps, "STARTTLS") {
 		t.Fatalf("SMTPS capabilities %q: want AUTH and no STARTTLS", caps)
 	}
-	w.deliver("a@example.com", "b@example.net", "x\r\n")
+	w.Deliver("a@example.com", "b@example.net", "x\r\n")
 	if m := box.next(t); m.sess.TLS == nil {
 		t.Fatal("the session does not know it is encrypted")
 	}
@@ -153,8 +148,8 @@ func TestControllerStartTwice(t *testing.T) {
 func TestControllerReadyLeavesTheSlotsFree(t *testing.T) {
 	for range 5 {
 		ctl := control(t, &gosmtpd.Controller{Server: &gosmtpd.Server{MaxConnections: 1}})
-		w := dialWire(t, "tcp", ctl.Addr().String())
-		w.expect("220 ")
+		w := testkit.Dial(t, "tcp", ctl.Addr().String())
+		w.Expect("220 ")
 		ctl.Stop(context.Background())
 	}
 }

@@ -1,12 +1,12 @@
 package gosmtpd_test
 
 import (
-	"crypto/tls"
 	"strings"
 	"testing"
 	"time"
 
 	gosmtpd "github.com/gosmtpd/gosmtpd"
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
 )
 
 // Beyond MaxConnections a client is told to come back later, 421 4.3.2,
@@ -16,28 +16,28 @@ func TestMaxConnections(t *testing.T) {
 	box := newInbox()
 	ctl := control(t, &gosmtpd.Controller{Server: &gosmtpd.Server{Handler: box, MaxConnections: 2}})
 	addr := ctl.Addr().String()
-	first, second := dialWire(t, "tcp", addr), dialWire(t, "tcp", addr)
-	first.expect("220 ")
-	second.expect("220 ")
+	first, second := testkit.Dial(t, "tcp", addr), testkit.Dial(t, "tcp", addr)
+	first.Expect("220 ")
+	second.Expect("220 ")
 	for range 3 {
-		excess := dialWire(t, "tcp", addr)
-		if rep := excess.expect("421 4.3.2"); !strings.Contains(rep, "too many connections") {
+		excess := testkit.Dial(t, "tcp", addr)
+		if rep := excess.Expect("421 4.3.2"); !strings.Contains(rep, "too many connections") {
 			t.Fatalf("excess client got %q", rep)
 		}
-		excess.expectClosed()
+		excess.ExpectClosed()
 	}
-	second.send("EHLO c.example")
-	second.expect("250 ")
-	second.deliver("a@example.com", "b@example.net", "x\r\n") // the sessions in place are served
+	second.Send("EHLO c.example")
+	second.Expect("250 ")
+	second.Deliver("a@example.com", "b@example.net", "x\r\n") // the sessions in place are served
 	box.next(t)
-	second.send("QUIT")
-	second.expect("221")
-	second.expectClosed()
+	second.Send("QUIT")
+	second.Expect("221")
+	second.ExpectClosed()
 	// the slot is released just after the connection closes
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		w := dialWire(t, "tcp", addr)
-		rep := w.expect("")
+		w := testkit.Dial(t, "tcp", addr)
+		rep := w.Expect("")
 		if strings.HasPrefix(rep, "220 ") {
 			break
 		}
@@ -50,19 +50,14 @@ func TestMaxConnections(t *testing.T) {
 
 // An SMTPS client beyond the limit gets its handshake, then the 421.
 func TestMaxConnectionsSMTPS(t *testing.T) {
-	serverTLS, clientTLS := selfSigned(t)
+	serverTLS, clientTLS := testkit.TLSConfigs(t, "mx.test", "127.0.0.1", "localhost")
 	ctl := control(t, &gosmtpd.Controller{SMTPS: true,
 		Server: &gosmtpd.Server{TLSConfig: serverTLS, MaxConnections: 1}})
-	dial := func() *wire {
-		nc, err := tls.Dial("tcp", ctl.Addr().String(), clientTLS)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { nc.Close() })
-		return newWire(t, nc)
+	dial := func() *testkit.Client {
+		return testkit.DialTLS(t, ctl.Addr().String(), clientTLS)
 	}
-	dial().expect("220 ")
+	dial().Expect("220 ")
 	excess := dial()
-	excess.expect("421 4.3.2")
-	excess.expectClosed()
+	excess.Expect("421 4.3.2")
+	excess.ExpectClosed()
 }

@@ -2,7 +2,6 @@ package gosmtpd_test
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"net"
 	"net/netip"
@@ -14,6 +13,7 @@ import (
 
 	gosmtpd "github.com/gosmtpd/gosmtpd"
 	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
 	"github.com/gosmtpd/gosmtpd/transport"
 )
 
@@ -42,7 +42,7 @@ func proxied(t *testing.T, trusted func(net.Addr) bool, timeout time.Duration) (
 
 // header renders a PROXY header from source to 192.0.2.1:25 with
 // go-proxyproto.
-func header(t *testing.T, version byte, source string, tlvs ...proxyproto.TLV) []byte {
+func header(t *testing.T, version byte, source string, tlvs ...proxyproto.TLV) string {
 	t.Helper()
 	src := net.TCPAddrFromAddrPort(netip.MustParseAddrPort(source))
 	dst := &net.TCPAddr{IP: net.ParseIP("192.0.2.1"), Port: 25}
@@ -59,24 +59,17 @@ func header(t *testing.T, version byte, source string, tlvs ...proxyproto.TLV) [
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b
-}
-
-func (w *wire) write(b []byte) {
-	w.t.Helper()
-	if _, err := w.nc.Write(b); err != nil {
-		w.t.Fatal(err)
-	}
+	return string(b)
 }
 
 func TestProxyV1RealClientInTheSession(t *testing.T) {
 	g, addr := proxied(t, nil, 0)
-	w := dialWire(t, "tcp", addr)
-	w.write(header(t, 1, "203.0.113.7:4242"))
-	w.expect("220 ")
-	w.send("EHLO c.example")
-	w.expect("250 ")
-	w.deliver("a@example.com", "b@example.net", "x\r\n")
+	w := testkit.Dial(t, "tcp", addr)
+	w.Write(header(t, 1, "203.0.113.7:4242"))
+	w.Expect("220 ")
+	w.Send("EHLO c.example")
+	w.Expect("250 ")
+	w.Deliver("a@example.com", "b@example.net", "x\r\n")
 	m := g.next(t)
 	if m.sess.Peer != "203.0.113.7:4242" || m.sess.Proxy == nil || m.sess.Proxy.Version != 1 {
 		t.Fatalf("session peer %q, proxy %+v", m.sess.Peer, m.sess.Proxy)
@@ -90,12 +83,12 @@ func TestProxyV1RealClientInTheSession(t *testing.T) {
 // command in the same segment.
 func TestProxyV2RealClientInTheSession(t *testing.T) {
 	g, addr := proxied(t, nil, 0)
-	w := dialWire(t, "tcp", addr)
+	w := testkit.Dial(t, "tcp", addr)
 	authority := proxyproto.TLV{Type: proxyproto.PP2_TYPE_AUTHORITY, Value: []byte("mx.example")}
-	w.write(append(header(t, 2, "[2001:db8::7]:4242", authority), "EHLO c.example\r\n"...))
-	w.expect("220 ")
-	w.expect("250 ")
-	w.deliver("a@example.com", "b@example.net", "x\r\n")
+	w.Write(header(t, 2, "[2001:db8::7]:4242", authority) + "EHLO c.example\r\n")
+	w.Expect("220 ")
+	w.Expect("250 ")
+	w.Deliver("a@example.com", "b@example.net", "x\r\n")
 	m := g.next(t)
 	if m.sess.Peer != "[2001:db8::7]:4242" || m.sess.Proxy.Version != 2 {
 		t.Fatalf("session peer %q, proxy %+v", m.sess.Peer, m.sess.Proxy)
@@ -109,15 +102,15 @@ func TestProxyV2RealClientInTheSession(t *testing.T) {
 // its own address; a header from it is only an unknown command.
 func TestProxyFromAnUntrustedPeer(t *testing.T) {
 	g, addr := proxied(t, func(net.Addr) bool { return false }, 0)
-	w := dialWire(t, "tcp", addr)
-	w.expect("220 ")
-	w.write(header(t, 1, "203.0.113.7:4242"))
-	w.expect("500")
-	w.send("EHLO c.example")
-	w.expect("250 ")
-	w.deliver("a@example.com", "b@example.net", "x\r\n")
-	if m := g.next(t); m.sess.Peer != w.nc.LocalAddr().String() || m.sess.Proxy != nil {
-		t.Fatalf("session peer %q, proxy %+v; want %v and none", m.sess.Peer, m.sess.Proxy, w.nc.LocalAddr())
+	w := testkit.Dial(t, "tcp", addr)
+	w.Expect("220 ")
+	w.Write(header(t, 1, "203.0.113.7:4242"))
+	w.Expect("500")
+	w.Send("EHLO c.example")
+	w.Expect("250 ")
+	w.Deliver("a@example.com", "b@example.net", "x\r\n")
+	if m := g.next(t); m.sess.Peer != w.Conn.LocalAddr().String() || m.sess.Proxy != nil {
+		t.Fatalf("session peer %q, proxy %+v; want %v and none", m.sess.Peer, m.sess.Proxy, w.Conn.LocalAddr())
 	}
 }
 
@@ -125,62 +118,58 @@ func TestProxyFromAnUntrustedPeer(t *testing.T) {
 // behind a proxy would otherwise be taken for the proxy.
 func TestProxyNoGreetingBeforeTheHeader(t *testing.T) {
 	_, addr := proxied(t, nil, 10*time.Second)
-	w := dialWire(t, "tcp", addr)
-	w.nc.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
-	if n, err := w.r.Peek(1); !errors.Is(err, os.ErrDeadlineExceeded) {
+	w := testkit.Dial(t, "tcp", addr)
+	w.Conn.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	if n, err := w.Reader.Peek(1); !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("before the header: %q, %v; want nothing", n, err)
 	}
-	w.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
-	w.write(header(t, 2, "203.0.113.7:4242"))
-	w.expect("220 ")
+	w.Conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	w.Write(header(t, 2, "203.0.113.7:4242"))
+	w.Expect("220 ")
 }
 
 func TestProxyHeaderMissingOrLate(t *testing.T) {
 	_, addr := proxied(t, nil, 100*time.Millisecond)
 	t.Run("silence", func(t *testing.T) {
-		dialWire(t, "tcp", addr).expectClosed()
+		testkit.Dial(t, "tcp", addr).ExpectClosed()
 	})
 	t.Run("a command instead", func(t *testing.T) {
-		w := dialWire(t, "tcp", addr)
-		w.send("EHLO c.example")
-		w.expectClosed()
+		w := testkit.Dial(t, "tcp", addr)
+		w.Send("EHLO c.example")
+		w.ExpectClosed()
 	})
 	t.Run("a truncated v2 header", func(t *testing.T) {
-		w := dialWire(t, "tcp", addr)
-		w.write(header(t, 2, "203.0.113.7:4242")[:20])
-		w.expectClosed()
+		w := testkit.Dial(t, "tcp", addr)
+		w.Write(header(t, 2, "203.0.113.7:4242")[:20])
+		w.ExpectClosed()
 	})
 }
 
 func TestProxyHookRefuses(t *testing.T) {
 	g, addr := proxied(t, nil, 0)
-	w := dialWire(t, "tcp", addr)
-	w.write(header(t, 1, "198.51.100.9:4242"))
-	w.expectClosed()
+	w := testkit.Dial(t, "tcp", addr)
+	w.Write(header(t, 1, "198.51.100.9:4242"))
+	w.ExpectClosed()
 	// the next client is served
-	w = dialWire(t, "tcp", addr)
-	w.write(header(t, 1, "203.0.113.7:4242"))
-	w.expect("220 ")
+	w = testkit.Dial(t, "tcp", addr)
+	w.Write(header(t, 1, "203.0.113.7:4242"))
+	w.Expect("220 ")
 	g.none(t)
 }
 
 // Under SMTPS the header comes first, in plaintext, then the handshake.
 func TestProxyBeforeSMTPS(t *testing.T) {
-	serverTLS, clientTLS := selfSigned(t)
+	serverTLS, clientTLS := testkit.TLSConfigs(t, "mx.test", "127.0.0.1", "localhost")
 	g := &gate{inbox: newInbox()}
 	ctl := control(t, &gosmtpd.Controller{SMTPS: true, Server: &gosmtpd.Server{Handler: g, TLSConfig: serverTLS,
 		Proxy: &transport.ProxyOptions{}}})
-	w := dialWire(t, "tcp", ctl.Addr().String())
-	w.write(header(t, 2, "203.0.113.7:4242"))
-	tc := tls.Client(w.nc, clientTLS)
-	if err := tc.Handshake(); err != nil {
-		t.Fatal(err)
-	}
-	w = newWire(t, tc)
-	w.expect("220 ")
-	w.send("EHLO c.example")
-	w.expect("250 ")
-	w.deliver("a@example.com", "b@example.net", "x\r\n")
+	w := testkit.Dial(t, "tcp", ctl.Addr().String())
+	w.Write(header(t, 2, "203.0.113.7:4242"))
+	w.StartTLS(clientTLS)
+	w.Expect("220 ")
+	w.Send("EHLO c.example")
+	w.Expect("250 ")
+	w.Deliver("a@example.com", "b@example.net", "x\r\n")
 	if m := g.next(t); m.sess.Peer != "203.0.113.7:4242" || m.sess.TLS == nil {
 		t.Fatalf("session peer %q, TLS %v", m.sess.Peer, m.sess.TLS != nil)
 	}

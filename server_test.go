@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/smtp"
-	"os"
 	"os/exec"
 	"sync"
 	"testing"
@@ -15,6 +14,7 @@ import (
 
 	gosmtpd "github.com/gosmtpd/gosmtpd"
 	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
 	"go.uber.org/goleak"
 )
 
@@ -112,13 +112,7 @@ func TestShutdownGivesIdleSessions421(t *testing.T) {
 
 // TestPythonSmtplib sends through a real client: Python's smtplib.
 func TestPythonSmtplib(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("python3 is required under CI")
-		}
-		t.Skip("python3 not installed")
-	}
+	py := testkit.Python(t)
 	rec := &recorder{}
 	srv, addr, _ := start(t, rec)
 	defer srv.Close()
