@@ -2,6 +2,7 @@ package testkit
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"io"
 	"net"
 	"strings"
@@ -72,5 +73,21 @@ func TestDialTLS(t *testing.T) {
 	c.Expect("220 mx.test under TLS")
 	if !c.Conn.(*tls.Conn).ConnectionState().HandshakeComplete {
 		t.Fatal("no handshake")
+	}
+}
+
+func TestWritePEMLoadsBack(t *testing.T) {
+	server, client := TLSConfigs(t, "localhost", "127.0.0.1")
+	certFile, keyFile := WritePEM(t, server)
+	loaded, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(loaded.Certificate[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := leaf.Verify(x509.VerifyOptions{Roots: client.RootCAs, DNSName: "localhost"}); err != nil {
+		t.Fatalf("the written certificate does not verify: %v", err)
 	}
 }
