@@ -2,27 +2,20 @@ package main
 
 import (
 	"bufio"
-	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
 )
 
 // binary is the gosmtpd command, built once for all the tests.
@@ -50,45 +43,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// onCI reports whether a missing outside program must fail the test.
-func onCI() bool { return os.Getenv("CI") == "true" }
-
-func need(t *testing.T, program string) string {
-	t.Helper()
-	path, err := exec.LookPath(program)
-	if err != nil {
-		if onCI() {
-			t.Fatalf("%s is missing", program)
-		}
-		t.Skipf("%s is missing", program)
-	}
-	return path
-}
-
-// lockedBuffer collects a process's output.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 // proc is a running gosmtpd.
 type proc struct {
 	cmd    *exec.Cmd
 	addr   string // the first address it printed
-	stdout lockedBuffer
-	stderr lockedBuffer
+	stdout testkit.Buffer
+	stderr testkit.Buffer
 	done   chan struct{}
 	err    error
 }
@@ -170,10 +130,7 @@ func hostPort(t *testing.T, addr string) (string, string) {
 // ssl as the tests expect), arguments in sys.argv[1:]; its output.
 func python(t *testing.T, script string, args ...string) string {
 	t.Helper()
-	py := "/usr/bin/python3"
-	if _, err := os.Stat(py); err != nil {
-		need(t, py)
-	}
+	py := testkit.Program(t, testkit.SystemPython)
 	out, err := exec.Command(py, append([]string{"-c", script}, args...)...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("python: %v\n%s", err, out)
@@ -184,38 +141,19 @@ func python(t *testing.T, script string, args ...string) string {
 // swaks runs swaks quietly except for the dialogue; its output.
 func swaks(t *testing.T, args ...string) string {
 	t.Helper()
-	out, err := exec.Command(need(t, "swaks"), args...).CombinedOutput()
+	out, err := exec.Command(testkit.Program(t, "swaks"), args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("swaks %q: %v\n%s", args, err, out)
 	}
 	return string(out)
 }
 
-// writeCert writes a self-signed certificate for 127.0.0.1 and localhost
+// writeCert writes a self-signed certificate for localhost and 127.0.0.1
 // and its key as PEM files.
 func writeCert(t *testing.T) (certFile, keyFile string) {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "localhost"},
-		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
-	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600)
-	return certFile, keyFile
+	server, _ := testkit.TLSConfigs(t, "localhost", "127.0.0.1")
+	return testkit.WritePEM(t, server)
 }
 
 // execCLI is the command for args, not started.
