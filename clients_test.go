@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"net"
@@ -55,11 +54,7 @@ func python(t *testing.T, script string, args ...string) string {
 // verify it.
 func certFile(t *testing.T, srv *smtptest.Server) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "cert.pem")
-	der := srv.Config.TLSConfig.Certificates[0].Certificate[0]
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path, _ := testkit.WritePEM(t, srv.Config.TLSConfig)
 	return path
 }
 
