@@ -11,11 +11,11 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
 )
 
 const (
-	// systemPython is the interpreter Debian's python3-aiosmtpd is installed for.
-	systemPython = "/usr/bin/python3"
 	// aiosmtpdVersion is the reference release the golden files record.
 	aiosmtpdVersion = "1.4.3"
 	aiosmtpdHelper  = "testdata/aiosmtpd_server.py"
@@ -28,7 +28,7 @@ const (
 type aiosmtpdFleet struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
-	stderr lockedBuffer // the helper's logs, shown when a test fails
+	stderr testkit.Buffer // the helper's logs, shown when a test fails
 	addrs  map[string]string
 
 	mu       sync.Mutex
@@ -58,17 +58,13 @@ type helperEvent struct {
 // installed for /usr/bin/python3.
 func requireAiosmtpd(t testing.TB) {
 	t.Helper()
-	out, err := exec.Command(systemPython, "-c", "import aiosmtpd; print(aiosmtpd.__version__)").CombinedOutput()
+	out, err := exec.Command(testkit.SystemPython, "-c", "import aiosmtpd; print(aiosmtpd.__version__)").CombinedOutput()
 	version := strings.TrimSpace(string(out))
 	if err == nil && version == aiosmtpdVersion {
 		return
 	}
-	msg := fmt.Sprintf("aiosmtpd %s for %s is not available (%v: %s); install Debian's python3-aiosmtpd",
-		aiosmtpdVersion, systemPython, err, version)
-	if onCI() {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	testkit.Missing(t, "aiosmtpd %s for %s is not available (%v: %s); install Debian's python3-aiosmtpd",
+		aiosmtpdVersion, testkit.SystemPython, err, version)
 }
 
 // startAiosmtpd starts the helper with one server per config and waits
@@ -87,7 +83,7 @@ func startAiosmtpd(t testing.TB, configs []Config) *aiosmtpdFleet {
 		ready:    make(chan struct{}),
 		done:     make(chan struct{}),
 	}
-	f.cmd = exec.Command(systemPython, aiosmtpdHelper, string(spec))
+	f.cmd = exec.Command(testkit.SystemPython, aiosmtpdHelper, string(spec))
 	f.cmd.Stderr = &f.stderr
 	stdout, err := f.cmd.StdoutPipe()
 	if err != nil {

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
 )
 
 const (
@@ -30,20 +32,13 @@ func buildGosmtpd(t testing.TB) string {
 		return bin
 	}
 	if _, err := os.Stat(filepath.Join("..", gosmtpdPkg)); errors.Is(err, os.ErrNotExist) {
-		if onCI() {
-			t.Fatal("gosmtpd CLI not present")
-		}
-		t.Skip("gosmtpd CLI not present")
+		testkit.Missing(t, "gosmtpd CLI not present")
 	}
 	bin := filepath.Join(t.TempDir(), "gosmtpd")
 	cmd := exec.Command("go", "build", "-o", bin, gosmtpdPkg)
 	cmd.Dir = ".."
 	if out, err := cmd.CombinedOutput(); err != nil {
-		msg := fmt.Sprintf("gosmtpd CLI does not build (%v):\n%s", err, out)
-		if onCI() {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		testkit.Missing(t, "gosmtpd CLI does not build (%v):\n%s", err, out)
 	}
 	return bin
 }
@@ -52,8 +47,8 @@ func buildGosmtpd(t testing.TB) string {
 type gosmtpdServer struct {
 	cmd    *exec.Cmd
 	addr   string
-	stdout lockedBuffer // the Debugging handler's messages
-	stderr lockedBuffer
+	stdout testkit.Buffer // the Debugging handler's messages
+	stderr testkit.Buffer
 	exited chan struct{}
 	err    error // Wait's result, set before exited closes
 }

@@ -2,7 +2,6 @@ package interop
 
 import (
 	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 )
@@ -14,10 +13,6 @@ const (
 	goldenDir      = "testdata/golden/aiosmtpd"
 	deliberatePath = "testdata/deliberate.txt"
 )
-
-// onCI tells whether the tests run under continuous integration, where a
-// missing reference server is a failure rather than a reason to skip.
-func onCI() bool { return os.Getenv("CI") == "true" }
 
 // loadScripts parses every session or fails the test.
 func loadScripts(t testing.TB) []*Script {
