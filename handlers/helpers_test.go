@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/textproto"
 	"strings"
 	"testing"
 
@@ -29,6 +30,30 @@ func serve(t *testing.T, h hooks.Handler) string {
 		}
 	})
 	return l.Addr().String()
+}
+
+// hangUpInDATA greets addr with helo (HELO or EHLO), starts a message and
+// goes away in the middle of its body.
+func hangUpInDATA(t *testing.T, addr, helo string) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := textproto.NewConn(c)
+	for _, step := range []struct {
+		line string
+		code int
+	}{{"", 220}, {helo, 250}, {"MAIL FROM:<a@example.com>", 250}, {"RCPT TO:<b@example.com>", 250}, {"DATA", 354}} {
+		if step.line != "" {
+			tc.PrintfLine("%s", step.line)
+		}
+		if _, _, err := tc.ReadResponse(step.code); err != nil {
+			t.Fatal(step.line, err)
+		}
+	}
+	tc.PrintfLine("Subject: half\r\n\r\nthe first half")
+	c.Close()
 }
 
 // cutShort is a message stream whose client went away after text.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/smtp"
 	"net/textproto"
 	"os"
@@ -133,24 +132,7 @@ func (n notifying) HandleDATA(ctx context.Context, s *hooks.Session, e *hooks.En
 func TestMailboxVanishedClient(t *testing.T) {
 	dir := t.TempDir()
 	h := notifying{&handlers.Mailbox{Dir: dir}, make(chan error, 1)}
-	c, err := net.Dial("tcp", serve(t, h))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tc := textproto.NewConn(c)
-	for _, step := range []struct {
-		line string
-		code int
-	}{{"", 220}, {"HELO c", 250}, {"MAIL FROM:<a@example.com>", 250}, {"RCPT TO:<b@example.com>", 250}, {"DATA", 354}} {
-		if step.line != "" {
-			tc.PrintfLine("%s", step.line)
-		}
-		if _, _, err := tc.ReadResponse(step.code); err != nil {
-			t.Fatal(step.line, err)
-		}
-	}
-	tc.PrintfLine("Subject: half\r\n\r\nthe first half")
-	c.Close()
+	hangUpInDATA(t, serve(t, h), "HELO c")
 	if err := <-h.done; !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Errorf("hook returned %v", err)
 	}

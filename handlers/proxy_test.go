@@ -181,24 +181,7 @@ func TestProxyUpstreamDownIs451(t *testing.T) {
 func TestProxyVanishedClient(t *testing.T) {
 	up := &upstreamServer{}
 	h := &vanishWatch{Proxy: &handlers.Proxy{Addr: serve(t, up)}, done: make(chan error, 1)}
-	c, err := net.Dial("tcp", serve(t, h))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tc := textproto.NewConn(c)
-	for _, step := range []struct {
-		line string
-		code int
-	}{{"", 220}, {"EHLO c", 250}, {"MAIL FROM:<a@example.com>", 250}, {"RCPT TO:<b@example.com>", 250}, {"DATA", 354}} {
-		if step.line != "" {
-			tc.PrintfLine("%s", step.line)
-		}
-		if _, _, err := tc.ReadResponse(step.code); err != nil {
-			t.Fatal(step.line, err)
-		}
-	}
-	tc.PrintfLine("Subject: half\r\n\r\nthe first half")
-	c.Close()
+	hangUpInDATA(t, serve(t, h), "EHLO c")
 	if err := <-h.done; !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Errorf("hook returned %v", err)
 	}
