@@ -90,15 +90,35 @@ func (c *conn) armDeadline() {
 		c.dataStart = time.Time{}
 	}
 	timeout := c.core.Timeout()
-	c.deadline = now.Add(timeout)
+	want := now.Add(timeout)
 	if c.o.MinDataRate > 0 && c.inBody() {
 		if c.dataStart.IsZero() {
 			c.dataStart, c.dataBytes = now, 0
 		}
 		rate := time.Duration(c.dataBytes) * time.Second / time.Duration(c.o.MinDataRate)
-		c.deadline = minTime(c.deadline, c.dataStart.Add(timeout+rate))
+		want = minTime(want, c.dataStart.Add(timeout+rate))
 	}
-	c.raw.SetReadDeadline(c.deadline)
+	if d, move := moveDeadline(c.deadline, want, timeout); move {
+		c.deadline = d
+		c.raw.SetReadDeadline(d)
+	}
+}
+
+// deadlineSlack is how late a deadline may fall, as a fraction of its
+// timeout (a 5-minute timeout fires at most 300 ms late): within it the
+// deadline in force is kept, so that a session answering commands in quick
+// succession does not reset a timer for each read and write.
+const deadlineSlack = 1000
+
+// moveDeadline returns the deadline to set when it should be want, and
+// whether cur, the one in force, must be replaced: when it is earlier than
+// want, never, or later than want plus the slack.
+func moveDeadline(cur, want time.Time, timeout time.Duration) (time.Time, bool) {
+	slack := timeout / deadlineSlack
+	if !cur.Before(want) && !cur.After(want.Add(slack)) {
+		return cur, false
+	}
+	return want.Add(slack), true
 }
 
 func minTime(a, b time.Time) time.Time {
@@ -123,7 +143,10 @@ func (c *conn) flush() bool {
 	if c.aborting.Load() {
 		timeout = abortWriteTimeout // the last words of a session ended at once
 	}
-	c.raw.SetWriteDeadline(time.Now().Add(timeout))
+	if d, move := moveDeadline(c.writeDeadline, time.Now().Add(timeout), timeout); move {
+		c.writeDeadline = d
+		c.raw.SetWriteDeadline(d)
+	}
 	if _, err := c.nc.Write(c.wbuf); err != nil {
 		c.writeErr = err
 		return false

@@ -27,10 +27,11 @@ type conn struct {
 	wbuf     []byte // replies on their way out
 	writeErr error  // the write that failed; nothing more is written
 
-	deadline  time.Time // the read deadline in force
-	rearm     bool      // the next read starts a new deadline
-	dataStart time.Time // when the current message body began (MinDataRate)
-	dataBytes int64
+	deadline      time.Time // the read deadline in force
+	writeDeadline time.Time // the write deadline set by flush
+	rearm         bool      // the next read starts a new deadline
+	dataStart     time.Time // when the current message body began (MinDataRate)
+	dataBytes     int64
 
 	stopping atomic.Bool // a graceful end was asked
 	stopSeen bool        // ... and passed to the core
