@@ -55,7 +55,7 @@ func TestHandlerPanic(t *testing.T) {
 			}
 			s.Expect("421 4.3.0")
 			s.ExpectClosed()
-			if err := s.wait(); !errors.Is(err, fsm.ErrHookClosed) {
+			if err := s.Wait(); !errors.Is(err, fsm.ErrHookClosed) {
 				t.Fatalf("ServeConn returned %v", err)
 			}
 			out := logs.String()
@@ -165,7 +165,7 @@ func TestClientVanishesMidDATA(t *testing.T) {
 	if err := <-h.CtxErr; err == nil {
 		t.Fatal("the context was not cancelled")
 	}
-	if err := s.wait(); !errors.Is(err, fsm.ErrPeerClosed) {
+	if err := s.Wait(); !errors.Is(err, fsm.ErrPeerClosed) {
 		t.Fatalf("ServeConn returned %v", err)
 	}
 }

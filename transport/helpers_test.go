@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"sync"
 	"testing"
 	"time"
@@ -18,48 +17,12 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// session is a ServeConn running over net.Pipe.
-type session struct {
-	*testkit.Client
-	done   chan error
-	cancel context.CancelFunc // the graceful end
-}
-
 // serve starts a session over net.Pipe and reads its greeting.
-func serve(t testing.TB, o *transport.Options) *session {
+func serve(t testing.TB, o *transport.Options) *testkit.Session {
 	t.Helper()
-	s := serveConn(t, o, func(c net.Conn) net.Conn { return c })
+	s := testkit.ServePipe(t, o, nil)
 	s.Expect("220 ")
 	return s
-}
-
-// serveConn starts a session over net.Pipe, the server's side wrapped;
-// the greeting is still to be read.
-func serveConn(t testing.TB, o *transport.Options, wrap func(net.Conn) net.Conn) *session {
-	t.Helper()
-	srv, cli := net.Pipe()
-	ctx, cancel := context.WithCancel(context.Background())
-	s := &session{Client: testkit.NewClient(t, cli), done: make(chan error, 1), cancel: cancel}
-	go func() { s.done <- transport.ServeConn(ctx, wrap(srv), o) }()
-	t.Cleanup(func() {
-		cancel()
-		cli.Close()
-		<-s.done
-	})
-	return s
-}
-
-// wait returns ServeConn's result.
-func (s *session) wait() error {
-	s.T.Helper()
-	select {
-	case err := <-s.done:
-		s.done <- err // for the cleanup
-		return err
-	case <-time.After(testkit.Timeout):
-		s.T.Fatal("the session did not end")
-		return nil
-	}
 }
 
 func options(h hooks.Handler) *transport.Options {

@@ -33,7 +33,7 @@ func TestDeliversAMessage(t *testing.T) {
 	s.Expect("250 2.0.0")
 	s.Send("QUIT")
 	s.Expect("221 ")
-	if err := s.wait(); err != nil {
+	if err := s.Wait(); err != nil {
 		t.Fatalf("ServeConn after QUIT: %v", err)
 	}
 	m := rec.next(t)
@@ -47,7 +47,7 @@ func TestDeliversAMessage(t *testing.T) {
 func TestPipelinedRepliesInOneWrite(t *testing.T) {
 	rec := newRecorder()
 	var cc *testkit.WriteCounter
-	s := serveConn(t, options(rec), func(c net.Conn) net.Conn { cc = &testkit.WriteCounter{Conn: c}; return cc })
+	s := testkit.ServePipe(t, options(rec), func(c net.Conn) net.Conn { cc = &testkit.WriteCounter{Conn: c}; return cc })
 	s.Expect("220 ")
 	s.Send("EHLO client.test")
 	s.Expect("250 ")

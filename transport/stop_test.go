@@ -19,10 +19,10 @@ func TestGracefulStopIdleSession(t *testing.T) {
 	s := serve(t, options(newRecorder()))
 	s.Send("EHLO c")
 	s.Expect("250")
-	s.cancel()
+	s.Cancel()
 	s.Expect("421 4.3.2")
 	s.ExpectClosed()
-	if err := s.wait(); !errors.Is(err, fsm.ErrShutdown) {
+	if err := s.Wait(); !errors.Is(err, fsm.ErrShutdown) {
 		t.Fatalf("ServeConn returned %v", err)
 	}
 }
@@ -31,7 +31,7 @@ func TestGracefulStopIdleSession(t *testing.T) {
 func TestGracefulStopMidCommand(t *testing.T) {
 	s := serve(t, options(newRecorder()))
 	io.WriteString(s.Conn, "NO")
-	s.cancel()
+	s.Cancel()
 	s.Expect("421 4.3.2")
 	s.ExpectClosed()
 }
@@ -43,7 +43,7 @@ func TestGracefulStopDuringDATA(t *testing.T) {
 	s.Send("EHLO c", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA")
 	s.ExpectAll("250", "250", "250", "354")
 	s.Send("first half")
-	s.cancel()
+	s.Cancel()
 	time.Sleep(20 * time.Millisecond) // let the interruption land mid-message
 	s.Send("second half", ".")
 	s.Expect("250 2.0.0")
@@ -75,7 +75,7 @@ func TestImmediateStopDuringDATA(t *testing.T) {
 	if err := <-h.CtxErr; err == nil {
 		t.Fatal("the hook's context was not cancelled")
 	}
-	if err := s.wait(); !errors.Is(err, fsm.ErrShutdown) {
+	if err := s.Wait(); !errors.Is(err, fsm.ErrShutdown) {
 		t.Fatalf("ServeConn returned %v", err)
 	}
 }
@@ -104,7 +104,7 @@ func TestImmediateStopDuringAHook(t *testing.T) {
 	stop()
 	s.Expect("421 4.3.2")
 	s.ExpectClosed()
-	s.wait()
+	s.Wait()
 }
 
 // RFC 5321 §4.5.3.2.7: a command must arrive whole within the command
@@ -126,7 +126,7 @@ func TestCommandDeadlineIsNotRenewedByBytes(t *testing.T) {
 	if d := time.Since(start); d > 450*time.Millisecond {
 		t.Fatalf("cut off after %v, want about 300ms", d)
 	}
-	if err := s.wait(); !errors.Is(err, fsm.ErrTimeout) {
+	if err := s.Wait(); !errors.Is(err, fsm.ErrTimeout) {
 		t.Fatalf("ServeConn returned %v", err)
 	}
 }
