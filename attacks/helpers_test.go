@@ -189,27 +189,18 @@ func (r *recorder) mailCount() int {
 	return r.mails
 }
 
-// pipeSession is transport.ServeConn running over net.Pipe.
+// pipeSession is a testkit.Session whose client has the attacks' methods.
 type pipeSession struct {
 	*client
-	done chan error
+	session *testkit.Session
 }
 
 // servePipe serves one session over net.Pipe with o and reads the
 // greeting. wrap, when not nil, wraps the server's side.
 func servePipe(t testing.TB, o *transport.Options, wrap func(net.Conn) net.Conn) *pipeSession {
 	t.Helper()
-	srv, cli := net.Pipe()
-	var nc net.Conn = srv
-	if wrap != nil {
-		nc = wrap(srv)
-	}
-	s := &pipeSession{client: newClient(t, cli), done: make(chan error, 1)}
-	go func() { s.done <- transport.ServeConn(context.Background(), nc, o) }()
-	t.Cleanup(func() {
-		cli.Close()
-		<-s.done
-	})
+	ts := testkit.ServePipe(t, o, wrap)
+	s := &pipeSession{client: &client{ts.Client}, session: ts}
 	s.Expect("220 ")
 	return s
 }
@@ -217,14 +208,7 @@ func servePipe(t testing.TB, o *transport.Options, wrap func(net.Conn) net.Conn)
 // wait returns ServeConn's result.
 func (s *pipeSession) wait() error {
 	s.T.Helper()
-	select {
-	case err := <-s.done:
-		s.done <- err // for the cleanup
-		return err
-	case <-time.After(testkit.Timeout):
-		s.T.Fatal("the session did not end")
-		return nil
-	}
+	return s.session.Wait()
 }
 
 // pipeOptions are the options of a session with handler h.
