@@ -2,7 +2,6 @@ package testkit
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net"
 	"strings"
@@ -41,14 +40,22 @@ func TestDataWatchReportsACutStreamAndTheCancel(t *testing.T) {
 		done <- h.HandleDATA(ctx, hooks.NewSession(ctx), &hooks.Envelope{}, failAfter("half", io.ErrUnexpectedEOF))
 	}()
 	<-h.Started
-	if err := <-h.ReadErr; !errors.Is(err, io.ErrUnexpectedEOF) {
-		t.Fatalf("stream ended with %v", err)
-	}
 	cancel()
-	if err := <-h.CtxErr; !errors.Is(err, context.Canceled) {
-		t.Fatalf("context error %v", err)
+	if f := run(func(tb *fakeTB) { h.ExpectAbandoned(tb) }); f.failed {
+		t.Fatalf("a cut stream and a cancelled context: %s", f.msg)
 	}
 	if err := <-done; err != nil {
 		t.Fatalf("HandleDATA returned %v", err)
+	}
+}
+
+func TestExpectAbandonedFailsOnAWholeMessage(t *testing.T) {
+	h := NewDataWatch()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	go h.HandleDATA(ctx, hooks.NewSession(ctx), &hooks.Envelope{}, strings.NewReader("whole\r\n"))
+	f := run(func(tb *fakeTB) { h.ExpectAbandoned(tb) })
+	if !f.failed || !strings.Contains(f.msg, "<nil>") {
+		t.Fatalf("failed %v, message %q", f.failed, f.msg)
 	}
 }

@@ -2,7 +2,9 @@ package testkit
 
 import (
 	"context"
+	"errors"
 	"io"
+	"testing"
 	"time"
 
 	"github.com/gosmtpd/gosmtpd/hooks"
@@ -36,4 +38,17 @@ func (h *DataWatch) HandleDATA(ctx context.Context, _ *hooks.Session, _ *hooks.E
 		h.CtxErr <- nil
 	}
 	return nil // too late: no 250 may follow
+}
+
+// ExpectAbandoned checks that the message's stream ended with
+// io.ErrUnexpectedEOF, not a clean io.EOF, and that the hook's context
+// was cancelled.
+func (h *DataWatch) ExpectAbandoned(t testing.TB) {
+	t.Helper()
+	if err := <-h.ReadErr; !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("the stream ended with %v, want io.ErrUnexpectedEOF", err)
+	}
+	if err := <-h.CtxErr; err == nil {
+		t.Fatal("the hook's context was not cancelled")
+	}
 }
