@@ -1,7 +1,14 @@
 // Package gosmtpd is an SMTP (RFC 5321) and LMTP (RFC 2033) server library:
 // Go's counterpart of Python's aiosmtpd. Server follows net/http.Server:
-// Serve, ListenAndServe, ListenAndServeTLS (SMTPS), Shutdown and Close.
+// Serve, ServeTLS (SMTPS), ListenAndServe, ListenAndServeTLS, Shutdown and
+// Close. Controller is aiosmtpd's Controller: it starts a Server in the
+// background on TCP or a Unix socket and returns once the server greets,
+// for programs and test suites that need one running. Package smtptest is
+// the httptest of SMTP: a recording server for unit tests.
 //
-// The protocol itself lives in package fsm, a pure state machine; package
-// transport drives it over connections; package hooks is the handler API.
+// The protocol itself lives in package fsm, a pure state machine over the
+// wire grammar of package codec; package transport drives it over
+// connections (transport/tcp, transport/unix and transport/tls make the
+// listeners); package hooks is the handler API and handlers holds the
+// built-in handlers (Debugging, Sink, Mailbox, Proxy, Message).
 package gosmtpd

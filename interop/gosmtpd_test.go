@@ -59,9 +59,9 @@ type gosmtpdServer struct {
 func startGosmtpd(t testing.TB, bin string, c Config) *gosmtpdServer {
 	t.Helper()
 	addr := freeAddr(t)
-	// The handler's arguments go last: Go's flag package, unlike Python's
-	// argparse, stops at the first argument that is not a flag.
-	args := append(append([]string{"-n", "-l", addr}, c.CLIArgs()...), "-c", "debugging", "stdout")
+	// The handler and its argument come first, as aiosmtpd's users write
+	// them: the command, like aiosmtpd's argparse, takes flags after them.
+	args := append([]string{"-n", "-c", "debugging", "stdout", "-l", addr}, c.CLIArgs()...)
 	s := &gosmtpdServer{cmd: exec.Command(bin, args...), addr: addr, exited: make(chan struct{})}
 	s.cmd.Stdout, s.cmd.Stderr = &s.stdout, &s.stderr
 	if err := s.cmd.Start(); err != nil {
