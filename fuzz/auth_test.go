@@ -205,8 +205,8 @@ func (s *authSession) check(x *exchange, rep reply) {
 		s.fail("421 after %d failed attempts, fewer than the limit %d", s.failures, maxAuthFails)
 	case rep.code == 421:
 		// the limit was reached: the session is over
-	case s.authed && rep.code != 503:
-		s.fail("AUTH after a success got %v, want 503", rep)
+	case s.authed && rep.code != 503 && rep.code != 500:
+		s.fail("AUTH after a success got %v, want 503 (or 500 for a malformed line)", rep)
 	case rep.code == 235 && !s.lastAcceptedIsConfigured():
 		s.fail("235 without the Authenticator accepting the configured credentials")
 	case rep.code == 235 && known && !valid:

@@ -33,7 +33,9 @@
 // collected when its 250 comes); each 250 ending a message is matched, in
 // order, with the next message the hook read to its end and accepted (or
 // whose failure the ExceptionHandler turned into a 250), and the bytes
-// must be equal. Every such message must get its 250.
+// must be equal. Every such message must get its 250. (A hook that accepts
+// having read every byte, but returns before it reads io.EOF, received the
+// message whole too: the server cannot tell, and answers 250.)
 //
 // # FuzzProxyHeader
 //

@@ -153,17 +153,23 @@ type record struct {
 
 func (r *record) accepted() bool { return r.complete && r.positive }
 
+// tookAll reports whether a hook that accepted the message but returned
+// before io.EOF had read every byte of msg all the same: the server cannot
+// tell it from one that read on to the end, and answers 250.
+func (r *record) tookAll(msg []byte) bool { return r.positive && bytes.Equal(r.body, msg) }
+
 // checkDelivery is the key invariant: each 2xx that ends a message goes
 // with the next message the hook received whole and accepted, in order,
 // and the hook's bytes are the client's; and every such message got its
-// 2xx.
+// 2xx. Received whole means read to io.EOF, or every byte read by a hook
+// that returned just before the end of the stream.
 func checkDelivery(ends []messageEnd, recs []*record) error {
 	cur := 0
 	for _, e := range ends {
 		if e.reply.code/100 != 2 {
 			continue
 		}
-		for cur < len(recs) && !recs[cur].accepted() {
+		for cur < len(recs) && !recs[cur].accepted() && !recs[cur].tookAll(e.body) {
 			cur++
 		}
 		if cur == len(recs) {

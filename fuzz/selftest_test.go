@@ -94,6 +94,7 @@ func TestDeliveryCheckObjects(t *testing.T) {
 		{"DATA bytes differ", data, dataOK, []*record{whole("..x\r\n")}, false},
 		{"250 without a message", data, dataOK, nil, false},
 		{"250 for a partial message", data, dataOK, []*record{{body: []byte(".x"), positive: true}}, false},
+		{"every byte read, no EOF seen", data, dataOK, []*record{{body: []byte(".x\r\n"), positive: true}}, true},
 		{"refused, then a 250 for nothing", data, dataOK, []*record{{body: []byte(".x\r\n"), complete: true}}, false},
 		{"accepted without a 250", data, strings.Replace(dataOK, "250 queued", "451 no", 1), []*record{whole(".x\r\n")}, false},
 		{"BDAT delivered", bdat, bdatOK, []*record{whole(".xyz")}, true},
