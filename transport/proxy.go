@@ -32,7 +32,9 @@ func (c *conn) readProxy() error {
 		early, _ := br.Peek(n)
 		c.nc = &prefixConn{Conn: c.raw, pending: append([]byte(nil), early...)}
 	}
-	if err := c.calls.Proxied(proxyInfo(h)); err != nil {
+	err = c.calls.Proxied(proxyInfo(h))
+	c.log = nil // log under the client's address from here on, not the proxy's
+	if err != nil {
 		return fmt.Errorf("smtp: PROXY header refused: %w", err)
 	}
 	return nil
