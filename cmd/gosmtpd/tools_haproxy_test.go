@@ -1,0 +1,155 @@
+package main
+
+// HAProxy in front of the binary, sending PROXY v1 and v2.
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/smtp"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
+)
+
+// startHAProxy runs HAProxy in front of backend, one frontend per mode
+// ("send-proxy", "send-proxy-v2") relaying with that PROXY header; each
+// frontend's address.
+func startHAProxy(t *testing.T, backend string, modes ...string) map[string]string {
+	t.Helper()
+	bin := testkit.Program(t, "haproxy")
+	cfg := "global\n  maxconn 64\ndefaults\n  mode tcp\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n"
+	fronts := map[string]string{}
+	for i, mode := range modes {
+		fronts[mode] = freeAddr(t)
+		cfg += fmt.Sprintf("frontend f%d\n  bind %s\n  default_backend b%d\nbackend b%d\n  server s1 %s %s\n",
+			i, fronts[mode], i, i, backend, mode)
+	}
+	path := writeFile(t, "haproxy.cfg", []byte(cfg))
+	var logs testkit.Buffer
+	cmd := exec.Command(bin, "-db", "-f", path)
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-exited
+	})
+	for _, front := range fronts {
+		waitAccepting(t, front, exited, &logs)
+	}
+	return fronts
+}
+
+// freeAddr is a loopback address free when called, for HAProxy, which
+// cannot say which port it picked.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// waitAccepting waits until HAProxy accepts on addr.
+func waitAccepting(t *testing.T, addr string, exited <-chan error, logs *testkit.Buffer) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		select {
+		case err := <-exited:
+			t.Fatalf("haproxy exited: %v\n%s", err, logs.String())
+		default:
+		}
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("haproxy does not listen on %s: %v\n%s", addr, err, logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestHAProxy: HAProxy in front of gosmtpd --proxy-protocol, with PROXY v1
+// and v2. The client connects to HAProxy from 127.0.0.2; the message's
+// X-Peer and the session log name that address and port, not HAProxy's.
+func TestHAProxy(t *testing.T) {
+	t.Parallel()
+	p := startCLI(t, "-n", "-dd", "--proxy-protocol", "5s", "-l", "127.0.0.1:0")
+	modes := []string{"send-proxy", "send-proxy-v2"}
+	fronts := startHAProxy(t, p.addr, modes...)
+	clients := map[string]string{}
+	for _, mode := range modes {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}, Timeout: 5 * time.Second}
+		nc, err := d.Dial("tcp", fronts[mode])
+		if err != nil {
+			t.Fatal(err)
+		}
+		clients[mode] = nc.LocalAddr().String()
+		if err := sendOver(nc, "Subject: "+mode+"\r\n\r\nvia haproxy\r\n"); err != nil {
+			t.Fatalf("%s: %v", mode, err)
+		}
+	}
+	p.stopOK(t, syscall.SIGTERM)
+	printed := map[string]string{}
+	for _, m := range debugMessages(p.stdout.String()) {
+		_, subject, _ := strings.Cut(m, "Subject: ")
+		subject, _, _ = strings.Cut(subject, "\n")
+		printed[subject] = m
+	}
+	for _, mode := range modes {
+		host, port := hostPort(t, clients[mode])
+		// net/smtp declares BODY=8BITMIME, which gosmtpd offers
+		want := "mail options: ['BODY=8BITMIME']\n\nSubject: " + mode + "\nX-Peer: ('" + host + "', " + port + ")\n\nvia haproxy\n"
+		if printed[mode] != want {
+			t.Errorf("%s: printed %q, want %q\n%s", mode, printed[mode], want, p.stdout.String())
+		}
+		// the session is logged under the client's address once the PROXY
+		// header has named it
+		if n := countLines(p.stderr.String(), `msg="session ended"`, "peer="+clients[mode]+" ", "cause=QUIT"); n != 1 {
+			t.Errorf("%s: %d sessions of %s logged\n%s", mode, n, clients[mode], p.stderr.String())
+		}
+	}
+}
+
+// sendOver delivers one message with net/smtp over nc and quits.
+func sendOver(nc net.Conn, body string) error {
+	c, err := smtp.NewClient(nc, "127.0.0.1")
+	if err != nil {
+		nc.Close()
+		return err
+	}
+	defer c.Close()
+	if err := c.Hello("client.example"); err != nil {
+		return err
+	}
+	if err := c.Mail("a@example.com"); err != nil {
+		return err
+	}
+	if err := c.Rcpt("b@example.com"); err != nil {
+		return err
+	}
+	w, err := c.Data()
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, body); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	return c.Quit()
+}
