@@ -117,18 +117,20 @@ func (s *authSession) fail(format string, args ...any) {
 }
 
 // send writes one line and reads its reply; false once the session is
-// over.
+// over. The reply is read while the line is written: net.Pipe buffers
+// nothing, and the server may answer a long line before it has read all
+// of it.
 func (s *authSession) send(line []byte) (reply, bool) {
 	s.t.Helper()
 	fmt.Fprintf(&s.log, "C: %q\n", line)
-	if _, err := s.w.Write(append(line, "\r\n"...)); err != nil {
-		// The server closed: it must have said so, after the last reply.
-		if rep, more := s.reply(); more {
-			s.fail("writing: %v, after %v", err, rep)
-		}
-		return reply{code: 421}, false
-	}
-	return s.reply()
+	written := make(chan struct{})
+	go func() {
+		s.w.Write(append(line, "\r\n"...)) // fails once the server has closed: the reply says why
+		close(written)
+	}()
+	rep, more := s.reply()
+	<-written
+	return rep, more
 }
 
 func (s *authSession) reply() (reply, bool) {
