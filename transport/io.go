@@ -39,6 +39,7 @@ func (c *conn) noticeStop() bool {
 	c.stopSeen = true
 	c.core.Shutdown()
 	c.raw.SetReadDeadline(c.deadline) // undo the interruption
+	c.probing = false
 	return true
 }
 
@@ -99,7 +100,7 @@ func (c *conn) armDeadline() {
 		want = minTime(want, c.dataStart.Add(timeout+rate))
 	}
 	if d, move := moveDeadline(c.deadline, want, timeout); move {
-		c.deadline = d
+		c.deadline, c.probing = d, false
 		c.raw.SetReadDeadline(d)
 	}
 }
@@ -151,6 +152,6 @@ func (c *conn) flush() bool {
 		c.writeErr = err
 		return false
 	}
-	c.rearm = true
+	c.rearm, c.replied = true, true
 	return true
 }

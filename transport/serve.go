@@ -37,7 +37,19 @@ type conn struct {
 	stopSeen bool        // ... and passed to the core
 	aborting atomic.Bool // an immediate end was asked
 	closing  *codec.Reply
-	cause    error // why the session ends, when the core's reason is less precise
+
+	// Reading the descriptor itself (rawread.go).
+	fd         uintptr   // the socket, inside a raw read
+	mustRead   bool      // the socket may hold unread bytes
+	emptied    bool      // ... or the last read found it empty (EAGAIN)
+	replied    bool      // replies were written since the last read
+	waited     bool      // the callback returned to wait for the socket
+	probing    bool      // a probe's deadline is in force, not c.deadline
+	probeAt    time.Time // ... which is this
+	tlsPending bool      // the raw read ended for STARTTLS, still to be done
+	rawErr     error     // the session's end, once rawDone
+	rawDone    bool
+	cause      error // why the session ends, when the core's reason is less precise
 }
 
 // ServeConn serves one connection until the session ends, and closes it.
@@ -108,8 +120,21 @@ func (c *conn) implicitTLS() (*tls.Config, bool) {
 	return nil, false
 }
 
-// serve runs the core until it closes.
+// serve runs the core until it closes: on a socket read without a wasted
+// system call where it can (see serveRaw), else through c.nc.
 func (c *conn) serve() error {
+	if err, done := c.serveRaw(); done {
+		return err
+	}
+	err, _ := c.run(false)
+	return err
+}
+
+// run carries out the core's actions until the session ends (done, with its
+// cause). Inside a raw read (see serveRaw) it also returns when the driver
+// must first wait for the socket to be readable, and before an upgrade to
+// TLS, which reads the socket itself.
+func (c *conn) run(raw bool) (err error, done bool) {
 	for {
 		a := c.core.Next()
 		switch a.Kind {
@@ -118,26 +143,34 @@ func (c *conn) serve() error {
 				c.core.ReceiveEOF()
 				continue
 			}
-			c.read()
+			if !raw {
+				c.read()
+			} else if !c.readRaw() {
+				return nil, false
+			}
 		case fsm.ActAsk:
 			c.core.Resolve(c.calls.Decide(&a.Ask))
 			c.rearm = true
 		case fsm.ActBody:
 			c.body(a)
 		case fsm.ActStartTLS:
+			if raw {
+				c.tlsPending = true
+				return nil, false
+			}
 			c.startTLS()
 		case fsm.ActClose:
 			c.flush()
 			if c.stoppedHard() {
-				return fsm.ErrShutdown
+				return fsm.ErrShutdown, true
 			}
 			if c.cause != nil {
-				return c.cause
+				return c.cause, true
 			}
-			return a.Err
+			return a.Err, true
 		}
 		if c.closing != nil || c.aborting.Load() {
-			return c.abort()
+			return c.abort(), true
 		}
 	}
 }
