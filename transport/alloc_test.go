@@ -1,0 +1,100 @@
+package transport_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"net"
+	"strings"
+	"testing"
+
+	"github.com/gosmtpd/gosmtpd/handlers"
+	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/transport"
+)
+
+// txnClient sends one prebuilt transaction and reads its replies without
+// allocating, so that what an allocation count sees is the server's.
+type txnClient struct {
+	conn net.Conn
+	r    *bufio.Reader
+	txn  []byte
+}
+
+var pipelinedTxn = []byte("MAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\n" +
+	"Subject: s\r\n\r\n" + strings.Repeat("body line\r\n", 90) + ".\r\n")
+
+// serveLoopback serves a Sink session on loopback TCP, greeted with EHLO.
+func serveLoopback(tb testing.TB, h hooks.Handler) *txnClient {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer l.Close()
+	cli, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv, err := l.Accept()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- transport.ServeConn(context.Background(), srv, options(h)) }()
+	tb.Cleanup(func() {
+		cli.Close()
+		<-done
+	})
+	c := &txnClient{conn: cli, r: bufio.NewReader(cli), txn: pipelinedTxn}
+	c.expect(tb, 1)
+	cli.Write([]byte("EHLO c\r\n"))
+	c.expect(tb, 1)
+	return c
+}
+
+// expect reads n replies, failing on any that is not 2xx or 3xx.
+func (c *txnClient) expect(tb testing.TB, n int) {
+	for n > 0 {
+		line, err := c.r.ReadSlice('\n')
+		if err != nil || len(line) < 4 || line[0] > '3' {
+			tb.Fatalf("reply %q (%v)", line, err)
+		}
+		if line[3] == ' ' {
+			n--
+		}
+	}
+}
+
+// round sends the transaction, MAIL, RCPT and DATA in one write, then the
+// body, as an RFC 2920 client does, and reads the four replies.
+func (c *txnClient) round(tb testing.TB) {
+	i := bytes.Index(c.txn, []byte("DATA\r\n")) + len("DATA\r\n")
+	c.conn.Write(c.txn[:i])
+	c.expect(tb, 3)
+	c.conn.Write(c.txn[i:])
+	c.expect(tb, 1)
+}
+
+// A steady-state transaction through ServeConn over a socket, to a Sink or
+// to no handler, allocates nothing.
+func TestSteadyTransactionAllocates(t *testing.T) {
+	for name, h := range map[string]hooks.Handler{"no handler": nil, "Sink": handlers.Sink{}} {
+		c := serveLoopback(t, h)
+		for range 20 {
+			c.round(t) // warm up: buffers grown, pools filled
+		}
+		if n := testing.AllocsPerRun(200, func() { c.round(t) }); n > 0.1 {
+			t.Errorf("%s: %.2f allocations per transaction", name, n)
+		}
+	}
+}
+
+func BenchmarkTransactionOverTCP(b *testing.B) {
+	c := serveLoopback(b, handlers.Sink{})
+	b.ReportAllocs()
+	b.SetBytes(int64(len(c.txn)))
+	for b.Loop() {
+		c.round(b)
+	}
+}
