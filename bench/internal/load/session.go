@@ -3,6 +3,7 @@ package load
 import (
 	"bufio"
 	"crypto/tls"
+	"io"
 	"net"
 	"sync/atomic"
 	"time"
@@ -20,6 +21,7 @@ type session struct {
 
 	conn net.Conn
 	r    *bufio.Reader
+	sock *sockReader // under r on a plain TCP connection, else nil
 
 	started     int // messages begun, against cfg.Messages
 	delivered   int64
@@ -125,10 +127,14 @@ func (s *session) connect(t0 time.Time) error {
 // setConn makes c the session's connection, reusing the read buffer.
 func (s *session) setConn(c net.Conn) {
 	s.conn = c
+	var src io.Reader = c
+	if s.sock = newSockReader(c); s.sock != nil {
+		src = s.sock
+	}
 	if s.r == nil {
-		s.r = bufio.NewReaderSize(c, 4096)
+		s.r = bufio.NewReaderSize(src, 4096)
 	} else {
-		s.r.Reset(c)
+		s.r.Reset(src)
 	}
 }
 
@@ -140,14 +146,14 @@ func (s *session) greet() error {
 }
 
 func (s *session) hello() error {
-	if _, err := s.conn.Write(s.p.hello); err != nil {
+	if err := s.send(s.p.hello); err != nil {
 		return err
 	}
 	return expect(s.r, 2, "EHLO")
 }
 
 func (s *session) startTLS() error {
-	if _, err := s.conn.Write(s.p.startTLS); err != nil {
+	if err := s.send(s.p.startTLS); err != nil {
 		return err
 	}
 	if err := expect(s.r, 2, "STARTTLS"); err != nil {
@@ -168,7 +174,7 @@ func (s *session) quit() {
 		return
 	}
 	s.conn.SetDeadline(time.Now().Add(s.cfg.Timeout))
-	if _, err := s.conn.Write(s.p.quit); err == nil {
+	if err := s.send(s.p.quit); err == nil {
 		readReply(s.r)
 	}
 	s.conn.Close()

@@ -102,8 +102,22 @@ func (s *session) readFinal(accepted int) error {
 	return nil
 }
 
-// send writes b in one call.
+// send writes b in one call, before the next read of a reply. On a plain
+// TCP connection with nothing buffered, the read itself writes it (see
+// sockReader); b must then stay unchanged until that read.
 func (s *session) send(b []byte) error {
+	if s.sock != nil && s.r.Buffered() == 0 {
+		if err := s.sock.flush(); err != nil {
+			return err
+		}
+		s.sock.pending = b
+		return nil
+	}
+	if s.sock != nil {
+		if err := s.sock.flush(); err != nil {
+			return err
+		}
+	}
 	_, err := s.conn.Write(b)
 	return err
 }
