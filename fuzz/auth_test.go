@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"runtime"
 	"sync"
 	"testing"
 
@@ -77,7 +76,7 @@ func (a *authRecorder) Authenticate(ctx context.Context, s *hooks.Session, e *ho
 
 // runAuth runs one FuzzAuth input.
 func runAuth(t *testing.T, in []byte) {
-	before := runtime.NumGoroutine()
+	before := snapshot()
 	auth := &authRecorder{}
 	o := &transport.Options{Logger: discard}
 	o.Core.Hostname, o.Core.AuthCleartext, o.Core.MaxAuthFailures = "mx.fuzz", true, maxAuthFails

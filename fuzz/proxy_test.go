@@ -7,7 +7,6 @@ import (
 	"errors"
 	"net"
 	"net/netip"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -90,7 +89,7 @@ func (p *proxyRecorder) HandleEHLO(_ context.Context, s *hooks.Session, _ *hooks
 // runProxy runs one session with a PROXY header expected and checks it
 // against go-proxyproto's reading of the same bytes.
 func runProxy(t *testing.T, in, cuts []byte, refuse bool) {
-	before := runtime.NumGoroutine()
+	before := snapshot()
 	want, wantErr := proxyproto.Read(bufio.NewReaderSize(bytes.NewReader(in), 512))
 	h := &proxyRecorder{refuse: refuse}
 	o := &transport.Options{Logger: discard, Proxy: &transport.ProxyOptions{Timeout: time.Minute}}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"runtime"
 	"testing"
 
 	"github.com/gosmtpd/gosmtpd/fsm"
@@ -87,7 +86,7 @@ func config(flags uint8, h *handler) (*transport.Options, int) {
 
 // runSession runs one FuzzServer input and checks the invariants.
 func runSession(t *testing.T, start, flags uint8, seed uint64, cuts, in []byte) {
-	before := runtime.NumGoroutine()
+	before := snapshot()
 	h := newHandler(flags&flagRandom != 0, seed)
 	o, maxLine := config(flags, h)
 	srv, cli := pipe()
