@@ -46,7 +46,7 @@ func (m *Mailbox) HandleDATA(_ context.Context, _ *hooks.Session, _ *hooks.Envel
 		os.Remove(tmp)
 		return fmt.Errorf("maildir: %w", err)
 	}
-	if err := publish(tmp, filepath.Join(m.Dir, "new", name)); err != nil {
+	if err := m.publish(tmp, filepath.Join(m.Dir, "new", name)); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("maildir: %w", err)
 	}
@@ -64,8 +64,11 @@ func (m *Mailbox) create(path string) (*os.File, error) {
 	return f, err
 }
 
+// makeTree creates the Maildir's directories, tmp/ last: a concurrent
+// delivery that finds tmp/ goes on to rename into new/, which must exist by
+// then.
 func (m *Mailbox) makeTree() error {
-	for _, sub := range []string{"tmp", "new", "cur"} {
+	for _, sub := range []string{"new", "cur", "tmp"} {
 		if err := os.MkdirAll(filepath.Join(m.Dir, sub), 0o700); err != nil {
 			return err
 		}
@@ -83,9 +86,16 @@ func writeSynced(f *os.File, msg io.Reader) error {
 }
 
 // publish moves a finished message into new/ and syncs the directory, so
-// that the rename itself survives a crash.
-func publish(tmp, dst string) error {
-	if err := os.Rename(tmp, dst); err != nil {
+// that the rename itself survives a crash. A Maildir left half-made (tmp/
+// without new/) is completed first.
+func (m *Mailbox) publish(tmp, dst string) error {
+	err := os.Rename(tmp, dst)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err = m.makeTree(); err == nil {
+			err = os.Rename(tmp, dst)
+		}
+	}
+	if err != nil {
 		return err
 	}
 	d, err := os.Open(filepath.Dir(dst))

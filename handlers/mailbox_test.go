@@ -62,8 +62,26 @@ func TestMailboxDeliversExactBytes(t *testing.T) {
 	}
 }
 
+// Concurrent first deliveries into a Maildir that does not exist yet: the
+// tree is created for all, every message lands in new/ under its own name.
+// Repeated, since the race of creating the tree is narrow.
 func TestMailboxUniqueNamesUnderConcurrency(t *testing.T) {
+	for range 20 {
+		concurrentDeliveries(t, filepath.Join(t.TempDir(), "Maildir"))
+	}
+}
+
+// A Maildir with tmp/ but no new/ (half-made by another program, or by a
+// concurrent first delivery) is completed, not refused.
+func TestMailboxCompletesAHalfMadeTree(t *testing.T) {
 	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "tmp"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	concurrentDeliveries(t, dir)
+}
+
+func concurrentDeliveries(t *testing.T, dir string) {
 	m := &handlers.Mailbox{Dir: dir}
 	const n = 64
 	var wg sync.WaitGroup
