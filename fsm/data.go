@@ -79,14 +79,29 @@ func (c *Conn) abandon(err error, rep codec.Reply) (Action, bool) {
 
 // AbortData reports that the handler's stream of the current message failed:
 // the core discards the rest of the body and answers r after its end (for
-// every recipient in LMTP). Outside a message body it does nothing.
+// every recipient in LMTP). It counts too for the last chunk of a body,
+// handed out once the end of data is already seen, until the final reply is
+// asked for. Outside a message body it does nothing.
 func (c *Conn) AbortData(rep codec.Reply) {
-	if c.phase != phaseBody && c.phase != phaseChunk && c.state != StateChunking {
+	if !c.inBody() {
 		return
 	}
 	if c.txn.abandon == nil {
 		c.txn.abandon, c.txn.bodyErr = errAborted, rep
 	}
+}
+
+// inBody reports whether a message's body is still being handed out: its
+// bytes are arriving, or its end was seen and its final reply is not yet
+// asked for.
+func (c *Conn) inBody() bool {
+	switch {
+	case c.phase == phaseBody || c.phase == phaseChunk || c.state == StateChunking:
+		return true
+	case c.phase == phaseDataEnd:
+		return !c.txn.endAsked
+	}
+	return false
 }
 
 // stepDataEnd gives the final reply of a message: the abandonment reply, or
@@ -100,6 +115,7 @@ func (c *Conn) stepDataEnd() (Action, bool) {
 		c.endMessage()
 		return Action{}, false
 	}
+	c.txn.endAsked = true
 	c.ask = Ask{Default: replyDataOK}
 	if c.cfg.lmtp {
 		c.ask.Rcpt = c.txn.lmtpNext
