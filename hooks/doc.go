@@ -21,7 +21,10 @@
 // bytes. The stream fails with io.ErrUnexpectedEOF when the client goes before
 // the end of the message, and with the core's cause (fsm.ErrMessageTooBig,
 // ...) when the message is refused while it streams; the client then gets no
-// positive reply whatever the hook returns.
+// positive reply whatever the hook returns. A handler that only throws
+// messages away (handlers.Sink) says so with Discarder: the core then reads,
+// decodes and checks each message whole and drops it itself, with no DATA
+// hook to run.
 //
 // AUTH is split in two: a Mechanism (PLAIN and LOGIN are built in) runs the
 // SASL exchange and produces Credentials; an Authenticator decides them.
