@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/smtp"
@@ -16,7 +15,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -292,75 +290,6 @@ func TestOpenSSLStartTLS(t *testing.T) {
 	}
 }
 
-// freePort returns a loopback port free at the time of the call.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// haproxy starts HAProxy in front of backend: a frontend per mode
-// ("send-proxy", "send-proxy-v2"), each relaying to backend with that
-// PROXY header. It returns each frontend's address.
-func haproxy(t *testing.T, backend string, modes ...string) map[string]string {
-	t.Helper()
-	bin := testkit.Program(t, "haproxy")
-	cfg := "global\n  maxconn 64\ndefaults\n  mode tcp\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n"
-	fronts := map[string]string{}
-	for i, mode := range modes {
-		front := net.JoinHostPort("127.0.0.1", strconv.Itoa(freePort(t)))
-		fronts[mode] = front
-		cfg += fmt.Sprintf("frontend f%d\n  bind %s\n  default_backend b%d\nbackend b%d\n  server s%d %s %s\n",
-			i, front, i, i, i, backend, mode)
-	}
-	path := filepath.Join(t.TempDir(), "haproxy.cfg")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var logs bytes.Buffer
-	cmd := exec.Command(bin, "-db", "-f", path)
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
-	})
-	for _, front := range fronts {
-		waitListening(t, front, exited, &logs)
-	}
-	return fronts
-}
-
-// waitListening waits until addr accepts connections.
-func waitListening(t *testing.T, addr string, exited <-chan error, logs *bytes.Buffer) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		select {
-		case err := <-exited:
-			t.Fatalf("haproxy exited: %v\n%s", err, logs)
-		default:
-		}
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("haproxy does not listen on %s: %v", addr, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // HAProxy in front, sending PROXY v1 and v2: the handler sees the address
 // of the real client (connecting from 127.0.0.2), not HAProxy's.
 func TestHAProxy(t *testing.T) {
@@ -368,7 +297,7 @@ func TestHAProxy(t *testing.T) {
 	fromHAProxy := func(peer net.Addr) bool { return peer.(*net.TCPAddr).IP.Equal(net.IPv4(127, 0, 0, 1)) }
 	ctl := control(t, &gosmtpd.Controller{Server: &gosmtpd.Server{Handler: box,
 		Proxy: &transport.ProxyOptions{Trusted: fromHAProxy}}})
-	fronts := haproxy(t, ctl.Addr().String(), "send-proxy", "send-proxy-v2")
+	fronts := testkit.HAProxy(t, ctl.Addr().String(), "send-proxy", "send-proxy-v2")
 	for mode, version := range map[string]int{"send-proxy": 1, "send-proxy-v2": 2} {
 		t.Run(mode, func(t *testing.T) {
 			d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}, Timeout: 5 * time.Second}

@@ -3,11 +3,9 @@ package main
 // HAProxy in front of the binary, sending PROXY v1 and v2.
 
 import (
-	"fmt"
 	"io"
 	"net"
 	"net/smtp"
-	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -16,72 +14,6 @@ import (
 	"github.com/gosmtpd/gosmtpd/internal/testkit"
 )
 
-// startHAProxy runs HAProxy in front of backend, one frontend per mode
-// ("send-proxy", "send-proxy-v2") relaying with that PROXY header; each
-// frontend's address.
-func startHAProxy(t *testing.T, backend string, modes ...string) map[string]string {
-	t.Helper()
-	bin := testkit.Program(t, "haproxy")
-	cfg := "global\n  maxconn 64\ndefaults\n  mode tcp\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n"
-	fronts := map[string]string{}
-	for i, mode := range modes {
-		fronts[mode] = freeAddr(t)
-		cfg += fmt.Sprintf("frontend f%d\n  bind %s\n  default_backend b%d\nbackend b%d\n  server s1 %s %s\n",
-			i, fronts[mode], i, i, backend, mode)
-	}
-	path := writeFile(t, "haproxy.cfg", []byte(cfg))
-	var logs testkit.Buffer
-	cmd := exec.Command(bin, "-db", "-f", path)
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
-	})
-	for _, front := range fronts {
-		waitAccepting(t, front, exited, &logs)
-	}
-	return fronts
-}
-
-// freeAddr is a loopback address free when called, for HAProxy, which
-// cannot say which port it picked.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// waitAccepting waits until HAProxy accepts on addr.
-func waitAccepting(t *testing.T, addr string, exited <-chan error, logs *testkit.Buffer) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		select {
-		case err := <-exited:
-			t.Fatalf("haproxy exited: %v\n%s", err, logs.String())
-		default:
-		}
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("haproxy does not listen on %s: %v\n%s", addr, err, logs.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // TestHAProxy: HAProxy in front of gosmtpd --proxy-protocol, with PROXY v1
 // and v2. The client connects to HAProxy from 127.0.0.2; the message's
 // X-Peer and the session log name that address and port, not HAProxy's.
@@ -89,7 +21,7 @@ func TestHAProxy(t *testing.T) {
 	t.Parallel()
 	p := startCLI(t, "-n", "-dd", "--proxy-protocol", "5s", "-l", "127.0.0.1:0")
 	modes := []string{"send-proxy", "send-proxy-v2"}
-	fronts := startHAProxy(t, p.addr, modes...)
+	fronts := testkit.HAProxy(t, p.addr, modes...)
 	clients := map[string]string{}
 	for _, mode := range modes {
 		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}, Timeout: 5 * time.Second}
