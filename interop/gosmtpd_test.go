@@ -58,7 +58,7 @@ type gosmtpdServer struct {
 // place that knows how to point the harness at gosmtpd.
 func startGosmtpd(t testing.TB, bin string, c Config) *gosmtpdServer {
 	t.Helper()
-	addr := freeAddr(t)
+	addr := testkit.FreeAddr(t)
 	// The handler and its argument come first, as aiosmtpd's users write
 	// them: the command, like aiosmtpd's argparse, takes flags after them.
 	args := append([]string{"-n", "-c", "debugging", "stdout", "-l", addr}, c.CLIArgs()...)
@@ -73,17 +73,6 @@ func startGosmtpd(t testing.TB, bin string, c Config) *gosmtpdServer {
 		t.Fatalf("gosmtpd %v: %v\nstderr:\n%s", args, err, tail(s.stderr.String(), 4000))
 	}
 	return s
-}
-
-// freeAddr returns a loopback address whose port was free a moment ago.
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 // waitListening polls the address until the server accepts a connection.
