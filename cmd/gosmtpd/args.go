@@ -91,6 +91,18 @@ func setSize(o *options, v string) error {
 	return nil
 }
 
+// countFlag sets the count field of the options that field returns.
+func countFlag(field func(*options) *int) func(*options, string) error {
+	return func(o *options, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return errors.New("not a count")
+		}
+		*field(o) = n
+		return nil
+	}
+}
+
 func durationFlag(field func(o *options) *time.Duration) func(o *options, v string) error {
 	return func(o *options, v string) error {
 		d, err := time.ParseDuration(v)
@@ -252,16 +264,4 @@ func usage() string {
 		fmt.Fprintf(&b, "  %s\n        %s\n", names, f.help)
 	}
 	return b.String()
-}
-
-// countFlag sets the count field of the options that field returns.
-func countFlag(field func(*options) *int) func(*options, string) error {
-	return func(o *options, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return errors.New("not a count")
-		}
-		*field(o) = n
-		return nil
-	}
 }
