@@ -98,8 +98,8 @@ func (c *Conn) inBody() bool {
 	switch {
 	case c.phase == phaseBody || c.phase == phaseChunk || c.state == StateChunking:
 		return true
-	case c.phase == phaseDataEnd:
-		return !c.txn.endAsked
+	case c.phase == phaseDataEnd: // no final reply asked for or given yet
+		return c.asking == HookNone && c.txn.lmtpNext == 0
 	}
 	return false
 }
@@ -115,7 +115,6 @@ func (c *Conn) stepDataEnd() (Action, bool) {
 		c.endMessage()
 		return Action{}, false
 	}
-	c.txn.endAsked = true
 	c.ask = Ask{Default: replyDataOK}
 	if c.cfg.lmtp {
 		c.ask.Rcpt = c.txn.lmtpNext

@@ -19,7 +19,6 @@ type transaction struct {
 	chunkLast       bool
 	chunkRefusal    codec.Reply // the reply for a BDAT whose chunk is discarded
 	lmtpNext        int         // next accepted recipient to answer for (LMTP)
-	endAsked        bool        // the final reply of the message was asked for
 }
 
 func (c *Conn) resetTransaction() {
