@@ -40,26 +40,15 @@ func proxied(t *testing.T, trusted func(net.Addr) bool, timeout time.Duration) (
 	return g, ctl.Addr().String()
 }
 
-// header renders a PROXY header from source to 192.0.2.1:25 with
-// go-proxyproto.
+// header renders a PROXY header from source to 192.0.2.1:25 (IPv4) or
+// [2001:db8::1]:25 (IPv6).
 func header(t *testing.T, version byte, source string, tlvs ...proxyproto.TLV) string {
 	t.Helper()
-	src := net.TCPAddrFromAddrPort(netip.MustParseAddrPort(source))
-	dst := &net.TCPAddr{IP: net.ParseIP("192.0.2.1"), Port: 25}
-	if src.IP.To4() == nil {
-		dst.IP = net.ParseIP("2001:db8::1")
+	dst := "192.0.2.1:25"
+	if netip.MustParseAddrPort(source).Addr().Is6() {
+		dst = "[2001:db8::1]:25"
 	}
-	h := proxyproto.HeaderProxyFromAddrs(version, src, dst)
-	if len(tlvs) > 0 {
-		if err := h.SetTLVs(tlvs); err != nil {
-			t.Fatal(err)
-		}
-	}
-	b, err := h.Format()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return testkit.ProxyHeader(t, version, source, dst, tlvs...)
 }
 
 func TestProxyV1RealClientInTheSession(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 
 	gosmtpd "github.com/gosmtpd/gosmtpd"
 	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
 	"github.com/gosmtpd/gosmtpd/transport"
 )
 
@@ -52,19 +53,7 @@ func startProxied(t *testing.T, h hooks.Handler) string {
 // header formats a PROXY header of the version from 192.0.2.1:40000 to
 // 198.51.100.1:25, with tlvs for v2.
 func header(t *testing.T, version byte, tlvs ...proxyproto.TLV) string {
-	t.Helper()
-	h := proxyproto.HeaderProxyFromAddrs(version,
-		&net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 40000}, &net.TCPAddr{IP: net.IPv4(198, 51, 100, 1), Port: 25})
-	if len(tlvs) > 0 {
-		if err := h.SetTLVs(tlvs); err != nil {
-			t.Fatal(err)
-		}
-	}
-	b, err := h.Format()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return testkit.ProxyHeader(t, version, "192.0.2.1:40000", "198.51.100.1:25", tlvs...)
 }
 
 // deliverAs sends a message on c and checks the peer the handler saw.
