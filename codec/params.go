@@ -46,6 +46,15 @@ func (p *Params) Get(key string) (value []byte, ok bool) {
 // ErrBadSyntax and empty Params for a malformed item or more than MaxParams.
 // It never allocates.
 func ParseParams(s []byte, allowUTF8 bool) (p Params, err error) {
+	err = p.Parse(s, allowUTF8)
+	return p, err
+}
+
+// Parse is ParseParams into p, which it replaces: Params is large (MaxParams
+// inline), and a caller that keeps one, as the protocol core does, saves
+// the copies of a returned value, and the stack they take.
+func (p *Params) Parse(s []byte, allowUTF8 bool) error {
+	p.n = 0
 	for more := true; more; {
 		var item []byte
 		item, s, more = cutByteMore(s, ' ')
@@ -54,12 +63,13 @@ func ParseParams(s []byte, allowUTF8 bool) (p Params, err error) {
 		}
 		param, ok := parseParam(item, allowUTF8)
 		if !ok || p.n == MaxParams {
-			return Params{}, ErrBadSyntax
+			p.n = 0
+			return ErrBadSyntax
 		}
 		p.list[p.n] = param
 		p.n++
 	}
-	return p, nil
+	return nil
 }
 
 func parseParam(item []byte, allowUTF8 bool) (Param, bool) {

@@ -12,7 +12,7 @@ import (
 
 var errAborted = errors.New("smtp: message aborted by the handler")
 
-func (c *Conn) auth(cmd codec.Command, _ error) (Action, bool) {
+func (c *Conn) auth(cmd codec.Command, _ error) (step, bool) {
 	if rep, refused := c.authAllowed(); refused {
 		return c.refuse(rep)
 	}
@@ -78,7 +78,7 @@ func (c *Conn) challenge(ch []byte) {
 }
 
 // authResponse handles the client's answer to a 334 challenge.
-func (c *Conn) authResponse(line []byte) (Action, bool) {
+func (c *Conn) authResponse(line []byte) (step, bool) {
 	c.phase = phaseCommand
 	if len(line) == 1 && line[0] == '*' {
 		return c.refuse(replyAuthCancel)

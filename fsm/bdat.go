@@ -7,7 +7,7 @@ package fsm
 
 import "github.com/gosmtpd/gosmtpd/codec"
 
-func (c *Conn) bdat(cmd codec.Command, _ error) (Action, bool) {
+func (c *Conn) bdat(cmd codec.Command, _ error) (step, bool) {
 	size, last, ok := codec.ParseBDAT(cmd.Arg)
 	if !ok || !c.cfg.offers(ExtChunking) {
 		// Without a size the chunk cannot be skipped: what follows is read
@@ -18,7 +18,7 @@ func (c *Conn) bdat(cmd codec.Command, _ error) (Action, bool) {
 	c.phase = phaseChunk
 	if rep, refused := c.gate(codec.VerbBDAT); refused {
 		c.txn.chunkRefusal = rep
-		return Action{}, false
+		return step{}, false
 	}
 	c.txn.chunkRefusal = codec.Reply{}
 	if c.state == StateRcpt {
@@ -28,11 +28,11 @@ func (c *Conn) bdat(cmd codec.Command, _ error) (Action, bool) {
 	if c.cfg.maxSize > 0 && c.txn.got > c.cfg.maxSize && c.txn.abandon == nil {
 		return c.abandon(ErrMessageTooBig, replyTooMuchData)
 	}
-	return Action{}, false
+	return step{}, false
 }
 
 // stepChunk hands out the buffered bytes of the current chunk.
-func (c *Conn) stepChunk() (Action, bool) {
+func (c *Conn) stepChunk() (step, bool) {
 	if c.txn.chunkLeft == 0 {
 		return c.endChunk()
 	}
@@ -44,13 +44,13 @@ func (c *Conn) stepChunk() (Action, bool) {
 	c.r += int(avail)
 	c.txn.chunkLeft -= avail
 	if !c.txn.chunkRefusal.IsZero() || c.txn.abandon != nil {
-		return Action{}, false
+		return step{}, false
 	}
-	return Action{Kind: ActBody, Data: data}, c.cfg.hooks.Has(HookDATA)
+	return step{kind: ActBody, data: data}, c.cfg.hooks.Has(HookDATA)
 }
 
 // endChunk answers a BDAT once its chunk is consumed.
-func (c *Conn) endChunk() (Action, bool) {
+func (c *Conn) endChunk() (step, bool) {
 	c.phase = phaseCommand
 	switch {
 	case !c.txn.chunkRefusal.IsZero():
@@ -62,5 +62,5 @@ func (c *Conn) endChunk() (Action, bool) {
 	default:
 		c.queue(replyChunkOK)
 	}
-	return Action{}, false
+	return step{}, false
 }

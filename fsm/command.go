@@ -6,7 +6,7 @@ package fsm
 
 import "github.com/gosmtpd/gosmtpd/codec"
 
-type commandFunc func(c *Conn, cmd codec.Command, err error) (Action, bool)
+type commandFunc func(c *Conn, cmd codec.Command, err error) (step, bool)
 
 var commands [codec.NumVerbs]commandFunc
 
@@ -32,7 +32,7 @@ func init() {
 }
 
 // command acts on one command line (without CRLF).
-func (c *Conn) command(line []byte) (Action, bool) {
+func (c *Conn) command(line []byte) (step, bool) {
 	cmd, err := codec.ParseCommand(line)
 	if err == codec.ErrBadLine {
 		return c.refuse(replyBadLine)
@@ -43,14 +43,14 @@ func (c *Conn) command(line []byte) (Action, bool) {
 	v := cmd.Verb
 	if v == codec.VerbUnknown && c.state == StateConnected && codec.LooksLikeHTTP(line) {
 		c.closeWith(replyHTTP, ErrCrossProtocol)
-		return Action{}, false
+		return step{}, false
 	}
 	if v != codec.VerbAUTH && len(line) > c.commandLimit(v) {
 		return c.refuse(replyLineTooLong)
 	}
 	if c.overCallLimit(v) {
 		c.closeWith(r(421, "4.7.0", v.String()+" sent too many times"), ErrCallLimit)
-		return Action{}, false
+		return step{}, false
 	}
 	if v == codec.VerbBDAT {
 		return c.bdat(cmd, err) // consumes its chunk even when refused
@@ -139,9 +139,9 @@ func (c *Conn) overCallLimit(v codec.Verb) bool {
 }
 
 // refuse queues a reply without a state change.
-func (c *Conn) refuse(rep codec.Reply) (Action, bool) {
+func (c *Conn) refuse(rep codec.Reply) (step, bool) {
 	c.queue(rep)
-	return Action{}, false
+	return step{}, false
 }
 
 // moveTo applies the table's transition for v.

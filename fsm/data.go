@@ -10,7 +10,7 @@ package fsm
 
 import "github.com/gosmtpd/gosmtpd/codec"
 
-func (c *Conn) data(cmd codec.Command, _ error) (Action, bool) {
+func (c *Conn) data(cmd codec.Command, _ error) (step, bool) {
 	if len(cmd.Arg) > 0 {
 		return c.refuse(replySyntaxDATA)
 	}
@@ -20,11 +20,11 @@ func (c *Conn) data(cmd codec.Command, _ error) (Action, bool) {
 	c.queue(replyStartData)
 	c.state = StateData
 	c.phase = phaseBody
-	return Action{}, false
+	return step{}, false
 }
 
 // stepBody decodes the buffered body bytes.
-func (c *Conn) stepBody() (Action, bool) {
+func (c *Conn) stepBody() (step, bool) {
 	out, n, done := c.txn.dec.Decode(c.in[c.r:c.w])
 	c.r += n
 	if done {
@@ -36,23 +36,23 @@ func (c *Conn) stepBody() (Action, bool) {
 	if !done && n == 0 {
 		return needData, true
 	}
-	return Action{}, false
+	return step{}, false
 }
 
 // received accounts for body bytes and returns the ActBody that hands them
 // out, or the one that abandons the message when a limit is broken.
-func (c *Conn) received(out []byte) (Action, bool) {
+func (c *Conn) received(out []byte) (step, bool) {
 	if c.txn.abandon != nil {
-		return Action{}, false
+		return step{}, false
 	}
 	c.txn.got += int64(len(out))
 	if err, rep := c.bodyViolation(); err != nil {
 		return c.abandon(err, rep)
 	}
 	if len(out) == 0 || !c.cfg.hooks.Has(HookDATA) {
-		return Action{}, false
+		return step{}, false
 	}
-	return Action{Kind: ActBody, Data: out}, true
+	return step{kind: ActBody, data: out}, true
 }
 
 func (c *Conn) bodyViolation() (error, codec.Reply) {
@@ -69,12 +69,12 @@ func (c *Conn) bodyViolation() (error, codec.Reply) {
 }
 
 // abandon starts discarding the message and tells the driver so.
-func (c *Conn) abandon(err error, rep codec.Reply) (Action, bool) {
+func (c *Conn) abandon(err error, rep codec.Reply) (step, bool) {
 	c.txn.abandon, c.txn.bodyErr = err, rep
 	if !c.cfg.hooks.Has(HookDATA) {
-		return Action{}, false
+		return step{}, false
 	}
-	return Action{Kind: ActBody, Err: err}, true
+	return step{kind: ActBody, err: err}, true
 }
 
 // AbortData reports that the handler's stream of the current message failed:
@@ -107,13 +107,13 @@ func (c *Conn) inBody() bool {
 // stepDataEnd gives the final reply of a message: the abandonment reply, or
 // the DATA hook's decision (once per accepted recipient in LMTP, RFC 2033
 // §4.2).
-func (c *Conn) stepDataEnd() (Action, bool) {
+func (c *Conn) stepDataEnd() (step, bool) {
 	if c.txn.abandon != nil {
 		for i := 0; i < c.finalReplies(); i++ {
 			c.queue(c.txn.bodyErr)
 		}
 		c.endMessage()
-		return Action{}, false
+		return step{}, false
 	}
 	c.ask = Ask{Default: replyDataOK}
 	if c.cfg.lmtp {

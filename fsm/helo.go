@@ -4,7 +4,7 @@ import "github.com/gosmtpd/gosmtpd/codec"
 
 // helo handles HELO, EHLO and LHLO: each starts the session over (RFC 5321
 // §4.1.4: a new EHLO resets any transaction).
-func (c *Conn) helo(cmd codec.Command, _ error) (Action, bool) {
+func (c *Conn) helo(cmd codec.Command, _ error) (step, bool) {
 	hook := HookHELO
 	switch cmd.Verb {
 	case codec.VerbEHLO:

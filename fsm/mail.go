@@ -30,7 +30,7 @@ func (c *Conn) resetTransaction() {
 	}
 }
 
-func (c *Conn) mail(cmd codec.Command, err error) (Action, bool) {
+func (c *Conn) mail(cmd codec.Command, err error) (step, bool) {
 	if err != nil || len(cmd.Arg) == 0 {
 		return c.refuse(c.syntaxReply(replySyntaxMAIL, replySyntaxMAILExt))
 	}
@@ -54,11 +54,10 @@ func (c *Conn) mailParams(rest []byte) (codec.Reply, bool) {
 	if len(rest) > 0 && !c.extended {
 		return replyUnknownMAIL, true // parameters need EHLO (RFC 5321 §4.1.1.1)
 	}
-	p, err := codec.ParseParams(rest, c.cfg.smtputf8)
-	if err != nil {
+	p := &c.params
+	if err := p.Parse(rest, c.cfg.smtputf8); err != nil {
 		return replyBadParams, true
 	}
-	c.params = p
 	for i := 0; i < p.Len(); i++ {
 		if rep, bad := c.mailParam(p.At(i)); bad {
 			return rep, true
@@ -135,7 +134,7 @@ func (c *Conn) mailDecided(rep codec.Reply) {
 	}
 }
 
-func (c *Conn) rcpt(cmd codec.Command, err error) (Action, bool) {
+func (c *Conn) rcpt(cmd codec.Command, err error) (step, bool) {
 	if err != nil || len(cmd.Arg) == 0 {
 		return c.refuse(c.syntaxReply(replySyntaxRCPT, replySyntaxRCPTExt))
 	}

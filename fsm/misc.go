@@ -8,7 +8,7 @@ import (
 	"github.com/gosmtpd/gosmtpd/codec"
 )
 
-func (c *Conn) rset(cmd codec.Command, _ error) (Action, bool) {
+func (c *Conn) rset(cmd codec.Command, _ error) (step, bool) {
 	if len(cmd.Arg) > 0 {
 		return c.refuse(replySyntaxRSET)
 	}
@@ -16,12 +16,12 @@ func (c *Conn) rset(cmd codec.Command, _ error) (Action, bool) {
 	return c.askHook(HookRSET)
 }
 
-func (c *Conn) noop(cmd codec.Command, _ error) (Action, bool) {
+func (c *Conn) noop(cmd codec.Command, _ error) (step, bool) {
 	c.ask = Ask{Arg: cmd.Arg, Default: replyOK}
 	return c.askHook(HookNOOP)
 }
 
-func (c *Conn) quit(cmd codec.Command, _ error) (Action, bool) {
+func (c *Conn) quit(cmd codec.Command, _ error) (step, bool) {
 	if len(cmd.Arg) > 0 {
 		return c.refuse(replySyntaxQUIT)
 	}
@@ -29,7 +29,7 @@ func (c *Conn) quit(cmd codec.Command, _ error) (Action, bool) {
 	return c.askHook(HookQUIT)
 }
 
-func (c *Conn) vrfy(cmd codec.Command, _ error) (Action, bool) {
+func (c *Conn) vrfy(cmd codec.Command, _ error) (step, bool) {
 	if len(cmd.Arg) == 0 {
 		return c.refuse(replySyntaxVRFY)
 	}
@@ -59,11 +59,11 @@ func (c *Conn) vrfyArg(arg []byte) (codec.Reply, bool) {
 	return codec.Reply{}, false
 }
 
-func (c *Conn) expn(codec.Command, error) (Action, bool) { return c.refuse(replyNoEXPN) }
+func (c *Conn) expn(codec.Command, error) (step, bool) { return c.refuse(replyNoEXPN) }
 
 // unknown handles verbs the core does not know: custom commands an embedder
 // registered, and everything else (500, counted as an error).
-func (c *Conn) unknown(cmd codec.Command, _ error) (Action, bool) {
+func (c *Conn) unknown(cmd codec.Command, _ error) (step, bool) {
 	if cmd.Verb == codec.VerbUnknown {
 		for _, cc := range c.cfg.commands {
 			if codec.EqualFold(cmd.Name, cc.Name) {
@@ -77,7 +77,7 @@ func (c *Conn) unknown(cmd codec.Command, _ error) (Action, bool) {
 	}
 	if c.overUnknownLimit(cmd) {
 		c.closeWith(c.host.tooManyUnknown, ErrTooManyErrors)
-		return Action{}, false
+		return step{}, false
 	}
 	return c.refuse(r(500, "5.5.1", `Error: command "`+printable(cmd.Name)+`" not recognized`))
 }
@@ -129,7 +129,7 @@ var syntax = [codec.NumVerbs]string{
 // help answers HELP (RFC 5321 §4.1.1.8): the command list, or the syntax of
 // one command, custom commands included; after EHLO the syntax of MAIL and
 // RCPT shows their parameters. The texts are aiosmtpd's.
-func (c *Conn) help(cmd codec.Command, _ error) (Action, bool) {
+func (c *Conn) help(cmd codec.Command, _ error) (step, bool) {
 	if len(cmd.Arg) == 0 {
 		return c.refuse(r(214, "2.0.0", "Supported commands: "+c.commandList()))
 	}

@@ -8,7 +8,7 @@ func (c *Conn) Next() Action {
 		panic("fsm: Next called before Resolve of " + c.asking.String())
 	}
 	for {
-		var a Action
+		var a step
 		var ok bool
 		switch c.phase {
 		case phaseClosed:
@@ -28,20 +28,37 @@ func (c *Conn) Next() Action {
 			a, ok = c.stepLine()
 		}
 		if ok {
-			return a
+			return c.action(a)
 		}
 	}
 }
 
-var needData = Action{Kind: ActNeedData}
+// step is what the core's internal steps return when they produce an
+// Action: small, so that the chain of calls from Next down to a command's
+// parser keeps a goroutine's stack small (a session's stack is most of
+// what it costs in memory). Next makes the Action of it.
+type step struct {
+	kind ActionKind
+	data []byte // ActBody
+	err  error  // ActBody: the message is abandoned
+}
+
+func (c *Conn) action(s step) Action {
+	if s.kind == ActAsk {
+		return Action{Kind: ActAsk, Ask: c.ask}
+	}
+	return Action{Kind: s.kind, Data: s.data, Err: s.err}
+}
+
+var needData = step{kind: ActNeedData}
 
 // stepLine takes one complete line from the input and acts on it. A line
 // longer than the limit gets 500 and is discarded up to its end; the
 // session goes on (RFC 5321 §4.5.3.1.4).
-func (c *Conn) stepLine() (Action, bool) {
+func (c *Conn) stepLine() (step, bool) {
 	if c.shutdown && !c.InTransaction() && c.phase == phaseCommand {
 		c.closeWith(c.host.shutdown, ErrShutdown)
-		return Action{}, false
+		return step{}, false
 	}
 	line, n := codec.SplitLine(c.in[c.r:c.w])
 	if n == 0 {
@@ -51,7 +68,7 @@ func (c *Conn) stepLine() (Action, bool) {
 	c.r += n
 	if c.discardLine {
 		c.discardLine = false
-		return Action{}, false
+		return step{}, false
 	}
 	if len(line) > c.lineLimit() {
 		return c.refuseLongLine()
@@ -83,14 +100,14 @@ func (c *Conn) checkLongLine() {
 	c.r = c.w - keep
 }
 
-func (c *Conn) refuseLongLine() (Action, bool) {
+func (c *Conn) refuseLongLine() (step, bool) {
 	if c.phase == phaseAuth {
 		c.phase = phaseCommand
 		c.queue(replyAuthLineLong)
 	} else {
 		c.queue(replyLineTooLong)
 	}
-	return Action{}, false
+	return step{}, false
 }
 
 // lineLimit is the longest line accepted now, whatever its command: AUTH
@@ -105,14 +122,14 @@ func (c *Conn) lineLimit() int {
 
 // askHook returns ActAsk for c.ask when the hook is wanted; otherwise it
 // applies the default at once and returns false so that Next goes on.
-func (c *Conn) askHook(h Hook) (Action, bool) {
+func (c *Conn) askHook(h Hook) (step, bool) {
 	c.ask.Hook = h
 	if c.cfg.hooks.Has(h) {
 		c.asking = h
-		return Action{Kind: ActAsk, Ask: c.ask}, true
+		return step{kind: ActAsk}, true
 	}
 	c.apply(h, c.ask.Default)
-	return Action{}, false
+	return step{}, false
 }
 
 // Resolve answers the pending ActAsk.

@@ -7,7 +7,7 @@ package fsm
 
 import "github.com/gosmtpd/gosmtpd/codec"
 
-func (c *Conn) starttls(cmd codec.Command, _ error) (Action, bool) {
+func (c *Conn) starttls(cmd codec.Command, _ error) (step, bool) {
 	switch {
 	case len(cmd.Arg) > 0:
 		return c.refuse(replySyntaxTLS)
@@ -19,7 +19,7 @@ func (c *Conn) starttls(cmd codec.Command, _ error) (Action, bool) {
 	c.queue(replyTLSReady)
 	c.r = c.w
 	c.phase = phaseStartTLS
-	return Action{}, false
+	return step{}, false
 }
 
 // TLSEstablished reports a finished handshake after ActStartTLS: the session
