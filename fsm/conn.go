@@ -64,7 +64,6 @@ func NewConn(cfg *Config) *Conn {
 	c := &Conn{cfg: newLimits(cfg)}
 	c.host = newHostReplies(&c.cfg)
 	c.tls = cfg.TLSActive
-	c.in = make([]byte, max(c.cfg.readBuffer, c.cfg.maxLine+c.cfg.mailExtra+2))
 	c.out = make([]byte, 0, 512)
 	c.txn.dec.MaxLine = c.cfg.maxTextLine
 	c.queue(c.host.greeting)
@@ -75,6 +74,9 @@ func NewConn(cfg *Config) *Conn {
 // byte, for the driver to read into; pass the count to Filled. The slice is
 // valid until the next call of any other method.
 func (c *Conn) Fill() []byte {
+	if c.in == nil {
+		c.in = make([]byte, c.inputSize())
+	}
 	if c.r == c.w {
 		c.r, c.w = 0, 0
 	}
@@ -86,6 +88,52 @@ func (c *Conn) Fill() []byte {
 		c.grow(len(c.in))
 	}
 	return c.in[c.w:]
+}
+
+// inputSize is the size of a new input buffer: the read size, or the
+// longest command line when that is longer.
+func (c *Conn) inputSize() int {
+	return max(c.cfg.readBuffer, c.cfg.maxLine+c.cfg.mailExtra+2)
+}
+
+// ReleaseInput hands back the input buffer while it holds no unconsumed
+// byte, so that a session waiting for its client holds none: the driver
+// pools it, and gives one back with RestoreInput before the next Fill (Fill
+// makes a new one otherwise). It returns nil, keeping the buffer, while
+// bytes are pending or a hook's question, whose slices point into the
+// buffer, is unresolved, and drops a buffer that grew beyond the usual size
+// (a long line, or Receive) instead of handing it back.
+func (c *Conn) ReleaseInput() []byte {
+	if c.in == nil || c.r != c.w || c.asking != HookNone {
+		return nil
+	}
+	in := c.in
+	c.in, c.r, c.w = nil, 0, 0
+	c.ask, c.params = Ask{}, codec.Params{} // their slices pointed into in
+	if len(in) != c.inputSize() {
+		return nil
+	}
+	return in
+}
+
+// MissingInput is the size of the input buffer the core lacks, at the
+// start of a session (the buffer is made at the first Fill, not before) and
+// after ReleaseInput; 0 while it holds one.
+func (c *Conn) MissingInput() int {
+	if c.in != nil {
+		return 0
+	}
+	return c.inputSize()
+}
+
+// RestoreInput gives the core an input buffer of the size MissingInput
+// says, one that ReleaseInput returned, from this Conn or another of the
+// same configuration. It is ignored unless the core has none and len(b) is
+// that size.
+func (c *Conn) RestoreInput(b []byte) {
+	if c.in == nil && len(b) == c.inputSize() {
+		c.in = b
+	}
 }
 
 // Filled records that n bytes were read into the slice Fill returned.

@@ -18,6 +18,7 @@ func (c *conn) read() {
 	if c.aborting.Load() || c.noticeStop() {
 		return // asked while the deadline was being set
 	}
+	c.takeInput() // lent while a raw read waited
 	n, err := c.nc.Read(c.core.Fill())
 	c.core.Filled(n)
 	if n > 0 {

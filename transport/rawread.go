@@ -107,6 +107,7 @@ func (c *conn) readRaw() bool {
 	if !c.mustRead && c.replied {
 		return c.awaitReadable()
 	}
+	c.takeInput()
 	buf := c.core.Fill()
 	n, err := readFD(c.fd, buf)
 	switch {
@@ -130,6 +131,7 @@ func (c *conn) readRaw() bool {
 // passed, so that a session answering commands in quick succession does not
 // reset a timer for each.
 func (c *conn) awaitReadable() bool {
+	c.lendInput()
 	if c.emptied {
 		c.endProbe()
 		return false

@@ -49,7 +49,8 @@ type conn struct {
 	tlsPending bool      // the raw read ended for STARTTLS, still to be done
 	rawErr     error     // the session's end, once rawDone
 	rawDone    bool
-	cause      error // why the session ends, when the core's reason is less precise
+	inputs     *inputList // the free list of input buffers (inputpool.go)
+	cause      error      // why the session ends, when the core's reason is less precise
 }
 
 // ServeConn serves one connection until the session ends, and closes it.
