@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/textproto"
-	"regexp"
 	"strings"
 	"time"
 
@@ -95,7 +94,33 @@ func (u *upstream) reply() (hooks.Reply, error) {
 	return parseReply(code, msg), nil
 }
 
-var enhancedCode = regexp.MustCompile(`^[245]\.\d{1,3}\.\d{1,3}`)
+// enhancedCode returns the RFC 3463 status code that starts line, class
+// "." subject "." detail with a class of 2, 4 or 5 and one to three digits
+// in the others, or "".
+func enhancedCode(line string) string {
+	if len(line) < 5 || line[0] != '2' && line[0] != '4' && line[0] != '5' || line[1] != '.' {
+		return ""
+	}
+	subject := digitRun(line[2:])
+	if subject == 0 || len(line) <= 2+subject || line[2+subject] != '.' {
+		return ""
+	}
+	detail := digitRun(line[3+subject:])
+	if detail == 0 {
+		return ""
+	}
+	return line[:3+subject+detail]
+}
+
+// digitRun is how many of the first three bytes of s are digits, up to the
+// first that is not.
+func digitRun(s string) int {
+	n := 0
+	for n < len(s) && n < 3 && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
+}
 
 // parseReply splits textproto's reply text (lines joined by LF) into a
 // Reply, with the enhanced status code of the first line taken out of
@@ -103,7 +128,7 @@ var enhancedCode = regexp.MustCompile(`^[245]\.\d{1,3}\.\d{1,3}`)
 func parseReply(code int, msg string) hooks.Reply {
 	lines := strings.Split(msg, "\n")
 	rep := hooks.Reply{Code: code}
-	if enh := enhancedCode.FindString(lines[0]); enh != "" && enh[0] == byte('0'+code/100) {
+	if enh := enhancedCode(lines[0]); enh != "" && enh[0] == byte('0'+code/100) {
 		rep.Enhanced = enh
 		for i, l := range lines {
 			lines[i] = strings.TrimPrefix(strings.TrimPrefix(l, enh), " ")
