@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -25,8 +26,13 @@ type Htpasswd struct {
 }
 
 // dummyHash is compared against for unknown users; its cost is the usual
-// htpasswd -B cost, so that the time matches real entries.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such user"), 5)
+// htpasswd -B cost, so that the time matches real entries. It is made on
+// first use, not at start: every program that links the package would
+// otherwise pay a bcrypt run, and the memory of its code, to start.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("no such user"), 5)
+	return h
+})
 
 // LoadHtpasswd reads an htpasswd file. Blank lines and lines starting with
 // # are skipped; a line that is not "user:bcrypt-hash" is an error naming
@@ -73,7 +79,7 @@ func ParseHtpasswd(r io.Reader) (*Htpasswd, error) {
 func (h *Htpasswd) Authenticate(_ context.Context, _ *hooks.Session, _ *hooks.Envelope, c *hooks.Credentials) error {
 	hash, known := h.hashes[c.Username]
 	if !known {
-		hash = dummyHash
+		hash = dummyHash()
 	}
 	match := bcrypt.CompareHashAndPassword(hash, []byte(c.Password)) == nil
 	if !known || !match || c.Authzid != "" && c.Authzid != c.Username {
