@@ -8,8 +8,11 @@ package fsm
 import "github.com/gosmtpd/gosmtpd/codec"
 
 func (c *Conn) bdat(cmd codec.Command, _ error) (step, bool) {
+	if !c.cfg.offers(ExtChunking) {
+		return c.bdatNotOffered(cmd)
+	}
 	size, last, ok := codec.ParseBDAT(cmd.Arg)
-	if !ok || !c.cfg.offers(ExtChunking) {
+	if !ok {
 		// Without a size the chunk cannot be skipped: what follows is read
 		// as commands, and the error limit ends a confused session.
 		return c.refuse(replySyntaxBDAT)
@@ -28,6 +31,26 @@ func (c *Conn) bdat(cmd codec.Command, _ error) (step, bool) {
 	if c.cfg.maxSize > 0 && c.txn.got > c.cfg.maxSize && c.txn.abandon == nil {
 		return c.abandon(ErrMessageTooBig, replyTooMuchData)
 	}
+	return step{}, false
+}
+
+// bdatNotOffered answers BDAT when CHUNKING is not offered as any unknown
+// command is answered (500, counted towards the unknown-command limit), but
+// after consuming the chunk when its size parses: a client that sends BDAT
+// all the same would otherwise have its message read as commands, a
+// desynchronisation that smuggles the message's lines in as commands.
+func (c *Conn) bdatNotOffered(cmd codec.Command) (step, bool) {
+	if c.overUnknownLimit(cmd) {
+		c.closeWith(c.host.tooManyUnknown, ErrTooManyErrors)
+		return step{}, false
+	}
+	rep := r(500, "5.5.1", `Error: command "`+printable(cmd.Name)+`" not recognized`)
+	size, last, ok := codec.ParseBDAT(cmd.Arg)
+	if !ok {
+		return c.refuse(rep)
+	}
+	c.txn.chunkLeft, c.txn.chunkLast, c.txn.chunkRefusal = size, last, rep
+	c.phase = phaseChunk
 	return step{}, false
 }
 
