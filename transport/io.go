@@ -37,9 +37,11 @@ func (c *conn) noticeStop() bool {
 	if c.stopSeen || !c.stopping.Load() {
 		return false
 	}
+	c.stopMu.Lock()
 	c.stopSeen = true
+	c.raw.SetReadDeadline(c.deadline) // undo the interruption, set before
+	c.stopMu.Unlock()
 	c.core.Shutdown()
-	c.raw.SetReadDeadline(c.deadline) // undo the interruption
 	c.probing = false
 	return true
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"log/slog"
 	"net"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -35,6 +36,7 @@ type conn struct {
 
 	stopping atomic.Bool // a graceful end was asked
 	stopSeen bool        // ... and passed to the core
+	stopMu   sync.Mutex  // orders the interruption with its undoing
 	aborting atomic.Bool // an immediate end was asked
 	closing  *codec.Reply
 
@@ -248,9 +250,18 @@ func (c *conn) stoppedHard() bool {
 
 // interruptGraceful runs when ServeConn's context ends: a read in progress
 // returns at once, so that an idle session is told of the end now.
+//
+// stopMu orders it with noticeStop's undoing of the interruption: without
+// it the session could see stopping, restore its deadline, and only then
+// have the interruption's deadline set, which it would later take for its
+// own timeout (421 4.4.2 in the middle of a message that was to finish).
 func (c *conn) interruptGraceful() {
+	c.stopMu.Lock()
+	defer c.stopMu.Unlock()
 	c.stopping.Store(true)
-	c.raw.SetReadDeadline(time.Now())
+	if !c.stopSeen {
+		c.raw.SetReadDeadline(time.Now())
+	}
 }
 
 // interruptHard runs when the session's context ends before the session
