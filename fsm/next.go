@@ -148,10 +148,16 @@ func (c *Conn) Resolve(d Decision) {
 		rep = c.ask.Default
 	}
 	c.apply(h, rep)
-	if d.Close {
+	if d.Close || closesChannel(rep) && !(h == HookDATA && c.cfg.lmtp) {
 		c.close(ErrHookClosed)
 	}
 }
+
+// closesChannel reports whether rep is a 421, which says the server is
+// closing the transmission channel (RFC 5321 §3.8, §4.2.3): a hook that
+// answers so ends the session, as its reply says. In LMTP a DATA reply is
+// one recipient's, and the others still get theirs.
+func closesChannel(rep codec.Reply) bool { return rep.Code == 421 }
 
 // apply sends a hook's reply and makes the state change that it implies.
 func (c *Conn) apply(h Hook, rep codec.Reply) {

@@ -12,7 +12,8 @@
 // A hook returns nil for the default reply, a Reply to choose the reply
 // (code, enhanced status code, text), or any other error, which becomes
 // "451 4.3.0" without its text reaching the client (it may hold internals).
-// A panic ends that session only, with "421 4.3.0". An ExceptionHandler may
+// A 421 Reply ends the session after it is sent, as the code says (in LMTP,
+// a DATA reply is one recipient's and does not). A panic ends that session only, with "421 4.3.0". An ExceptionHandler may
 // choose other replies for failures.
 //
 // The message reaches the DATA hook as a stream (an io.Reader), handed over
