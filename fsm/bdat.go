@@ -40,11 +40,10 @@ func (c *Conn) bdat(cmd codec.Command, _ error) (step, bool) {
 // all the same would otherwise have its message read as commands, a
 // desynchronisation that smuggles the message's lines in as commands.
 func (c *Conn) bdatNotOffered(cmd codec.Command) (step, bool) {
-	if c.overUnknownLimit(cmd) {
-		c.closeWith(c.host.tooManyUnknown, ErrTooManyErrors)
+	rep, open := c.unrecognized(cmd)
+	if !open {
 		return step{}, false
 	}
-	rep := r(500, "5.5.1", `Error: command "`+printable(cmd.Name)+`" not recognized`)
 	size, last, ok := codec.ParseBDAT(cmd.Arg)
 	if !ok {
 		return c.refuse(rep)

@@ -75,17 +75,26 @@ func (c *Conn) unknown(cmd codec.Command, _ error) (step, bool) {
 	if len(cmd.Name) == 0 {
 		return c.refuse(replyNoVerb)
 	}
-	if c.overUnknownLimit(cmd) {
-		c.closeWith(c.host.tooManyUnknown, ErrTooManyErrors)
-		return step{}, false
+	if rep, open := c.unrecognized(cmd); open {
+		return c.refuse(rep)
 	}
-	return c.refuse(r(500, "5.5.1", `Error: command "`+printable(cmd.Name)+`" not recognized`))
+	return step{}, false
 }
 
 // overUnknownLimit counts an unrecognised command and reports whether it is
 // one too many: a client that keeps sending commands the server does not
 // know speaks another protocol or probes it (aiosmtpd closes at the fifth,
 // Postfix counts them as junk). Lines without a verb are not counted.
+// unrecognized counts cmd towards the unknown-command limit and returns
+// its 500; false once the limit has closed the session (421).
+func (c *Conn) unrecognized(cmd codec.Command) (codec.Reply, bool) {
+	if c.overUnknownLimit(cmd) {
+		c.closeWith(c.host.tooManyUnknown, ErrTooManyErrors)
+		return codec.Reply{}, false
+	}
+	return r(500, "5.5.1", `Error: command "`+printable(cmd.Name)+`" not recognized`), true
+}
+
 func (c *Conn) overUnknownLimit(cmd codec.Command) bool {
 	if len(cmd.Name) == 0 || c.cfg.maxUnknown <= 0 {
 		return false
