@@ -18,6 +18,9 @@ type Runner struct {
 	DialTimeout  time.Duration // connecting
 	ReplyTimeout time.Duration // waiting for each reply, or for the close
 	EndTimeout   time.Duration // waiting for the close after the client's EOF
+	// Ports, when set, keeps each session's client port unique per
+	// server, so that its messages can be told from other sessions'.
+	Ports *PortLedger
 }
 
 // DefaultRunner has timeouts fit for loopback servers.
@@ -25,6 +28,7 @@ var DefaultRunner = Runner{
 	DialTimeout:  3 * time.Second,
 	ReplyTimeout: 3 * time.Second,
 	EndTimeout:   3 * time.Second,
+	Ports:        &PortLedger{},
 }
 
 // maxReplyLine bounds one reply line, so that a server sending garbage
@@ -35,16 +39,24 @@ const maxReplyLine = 64 << 10
 // never fails: connection trouble is recorded in the transcript.
 func (r Runner) Run(addr string, s *Script) *Transcript {
 	t := &Transcript{Script: s}
-	conn, err := net.DialTimeout("tcp", addr, r.DialTimeout)
+	conn, err := r.dial(addr)
 	if err != nil {
 		t.Steps = append(t.Steps, Step{Want: 220, Err: err.Error()})
 		return t
 	}
 	defer conn.Close()
-	t.LocalPort = conn.LocalAddr().(*net.TCPAddr).Port
+	t.LocalPort = localPort(conn)
 	p := &player{r: r, conn: conn, in: bufio.NewReaderSize(conn, 4096), t: t}
 	p.play(s)
 	return t
+}
+
+// dial connects to addr, from a fresh client port when r.Ports is set.
+func (r Runner) dial(addr string) (net.Conn, error) {
+	if r.Ports == nil {
+		return net.DialTimeout("tcp", addr, r.DialTimeout)
+	}
+	return r.Ports.Dial(addr, r.DialTimeout)
 }
 
 // player is the state of one Run.
