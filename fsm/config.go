@@ -72,4 +72,10 @@ type Config struct {
 
 	Commands []CustomCommand
 	Hooks    HookSet // hooks to ask; others take the default reply without an ActAsk. 0: AllHooks
+
+	// Trace, when set, sees each command line the core acts on, without its
+	// CRLF, for a debug log: message text is not shown, and AUTH's secrets
+	// (an initial response, the answers to 334 challenges) are replaced by
+	// "***". line is valid only during the call.
+	Trace func(line []byte)
 }

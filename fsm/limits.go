@@ -23,6 +23,7 @@ type limits struct {
 	mechanisms                                              []string
 	commands                                                []CustomCommand
 	hooks                                                   HookSet
+	trace                                                   func(line []byte)
 }
 
 func orDefault[T int | int64 | time.Duration](v, def T) T {
@@ -62,6 +63,7 @@ func newLimits(cfg *Config) limits {
 		disable:        cfg.Disable,
 		commands:       cfg.Commands,
 		hooks:          cfg.Hooks,
+		trace:          cfg.Trace,
 	}
 	if l.hooks == 0 {
 		l.hooks = AllHooks

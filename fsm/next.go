@@ -73,6 +73,9 @@ func (c *Conn) stepLine() (step, bool) {
 	if len(line) > c.lineLimit() {
 		return c.refuseLongLine()
 	}
+	if c.cfg.trace != nil {
+		c.traceLine(line)
+	}
 	if c.phase == phaseAuth {
 		return c.authResponse(line)
 	}

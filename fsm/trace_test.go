@@ -1,0 +1,66 @@
+package fsm
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// traceSession plays input through a core whose AUTH hooks answer with a
+// challenge, and returns the lines it traced.
+func traceSession(t *testing.T, input string) []string {
+	t.Helper()
+	var traced []string
+	cfg := &Config{AuthMechanisms: []string{"PLAIN", "LOGIN"}, AuthCleartext: true,
+		Trace: func(line []byte) { traced = append(traced, string(line)) }}
+	c := NewConn(cfg)
+	for p := []byte(input); ; {
+		a := c.Next()
+		switch a.Kind {
+		case ActAsk:
+			var d Decision
+			if a.Ask.Hook == HookAUTH && a.Ask.Data == nil || string(a.Ask.Data) == "user" {
+				d.Challenge = []byte("Password:")
+			}
+			c.Resolve(d)
+			continue
+		case ActBody:
+			continue
+		case ActNeedData:
+			if len(p) > 0 {
+				n := copy(c.Fill(), p)
+				c.Filled(n)
+				p = p[n:]
+				continue
+			}
+		}
+		return traced
+	}
+}
+
+func TestTraceShowsCommandsNotMessageText(t *testing.T) {
+	got := traceSession(t, "EHLO c\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nSecret: text\r\n.\r\nQUIT\r\n")
+	want := []string{"EHLO c", "MAIL FROM:<a@b>", "RCPT TO:<c@d>", "DATA", "QUIT"}
+	if !slices.Equal(got, want) {
+		t.Errorf("traced %q, want %q", got, want)
+	}
+}
+
+func TestTraceHidesAuthSecrets(t *testing.T) {
+	got := traceSession(t, "EHLO c\r\n"+
+		"AUTH PLAIN AGpvZQBzM2NyM3Q=\r\n"+ // initial response
+		"auth login dXNlcg==\r\n"+"c2VjcmV0\r\n"+ // and its answer to the challenge
+		"AUTH LOGIN\r\n*\r\n"+ // a cancel is not a secret
+		"AUTH\tPLAIN AGpvZQBzM2NyM3Q=\r\n"+ // malformed, but a secret all the same
+		"AUTHENTICATE AGpvZQBzM2NyM3Q=\r\n"+
+		"NOOP\r\n")
+	want := []string{"EHLO c", "AUTH PLAIN ***", "auth login ***", "***", "AUTH LOGIN", "*", "AUTH PLAIN ***", "AUTH ***", "NOOP"}
+	if !slices.Equal(got, want) {
+		t.Errorf("traced %q, want %q", got, want)
+	}
+	for _, line := range got {
+		if strings.Contains(line, "AGpvZQ") || strings.Contains(line, "c2VjcmV0") {
+			t.Errorf("secret traced: %q", line)
+		}
+	}
+}
