@@ -143,6 +143,9 @@ func (c *conn) flush() bool {
 		return true
 	}
 	c.wbuf = c.core.AppendOutbound(c.wbuf[:0])
+	if c.trace {
+		c.traceReplies(c.wbuf)
+	}
 	timeout := orDefault(c.o.WriteTimeout, defaultWriteTimeout)
 	if c.aborting.Load() {
 		timeout = abortWriteTimeout // the last words of a session ended at once

@@ -46,6 +46,24 @@ func (c *conn) logStart() {
 	}
 }
 
+// traceProtocol logs, at Debug, each command the core acts on (with AUTH's
+// secrets hidden by the core, message text left out) and each batch of
+// replies: aiosmtpd's -dd, the CLI's "every command".
+func (c *conn) traceProtocol(cfg *fsm.Config) {
+	if !c.o.logger().Enabled(c.calls.Session().Context(), slog.LevelDebug) {
+		return
+	}
+	c.trace = true
+	cfg.Trace = func(line []byte) { c.logger().Debug("command", "line", printable(string(line))) }
+}
+
+// traceReplies logs replies about to be written, one record per line.
+func (c *conn) traceReplies(out []byte) {
+	for line := range strings.Lines(string(out)) {
+		c.logger().Debug("reply", "line", printable(strings.TrimRight(line, "\r\n")))
+	}
+}
+
 // logEnd logs why the session ended: at Debug the usual ends (QUIT, the
 // client gone, a timeout, the server stopping), at Info the others.
 func (c *conn) logEnd(err error) {

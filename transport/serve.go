@@ -23,6 +23,7 @@ type conn struct {
 	d      *hooks.Dispatcher
 	calls  *hooks.Caller
 	log    *slog.Logger
+	trace  bool               // commands and replies are logged (at Debug)
 	cancel context.CancelFunc // ends the session's context
 
 	wbuf     []byte // replies on their way out
@@ -97,6 +98,7 @@ func (c *conn) open() error {
 	cfg := c.o.Core
 	c.d.Configure(&cfg)
 	cfg.TLSAvailable = c.o.TLSConfig != nil
+	c.traceProtocol(&cfg)
 	if implicit {
 		if err := c.handshake(tlsConfig); err != nil {
 			return err

@@ -56,7 +56,7 @@ var flags = []flagSpec{
 		set: func(o *options, v string) error { o.class = v; return nil }},
 	{short: "s", long: "size", arg: "BYTES", kind: value, help: "maximum message size, 0 for no limit (default 33554432)", set: setSize},
 	{short: "u", long: "smtputf8", help: "offer SMTPUTF8 (RFC 6531)", set: func(o *options, _ string) error { o.smtputf8 = true; return nil }},
-	{short: "d", long: "debug", help: "more logging; repeat for more (-dd: every command)", set: func(o *options, _ string) error { o.debug++; return nil }},
+	{short: "d", long: "debug", help: "more logging; repeat for more (-dd: every command and reply, AUTH secrets hidden)", set: func(o *options, _ string) error { o.debug++; return nil }},
 	{short: "l", long: "listen", arg: "[HOST][:PORT]", kind: optionalValue, help: "where to listen (default localhost:8025; port 0 picks a free one)",
 		set: func(o *options, v string) error { o.listen, o.listenSet = v, true; return nil }},
 	{long: "tlscert", arg: "FILE", kind: value, help: "certificate (PEM) for STARTTLS", set: func(o *options, v string) error { o.tlscert = v; return nil }},

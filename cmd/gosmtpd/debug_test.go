@@ -1,0 +1,53 @@
+package main
+
+import (
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
+)
+
+// TestCLIDebugLevels: by default the log has errors only; -d adds the
+// sessions that end unusually (here, at the unknown-command limit); -dd
+// adds every command and reply, with message text left out.
+func TestCLIDebugLevels(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		flags           []string
+		ended, commands bool
+	}{
+		{flags: nil},
+		{flags: []string{"-d"}, ended: true},
+		{flags: []string{"-dd"}, ended: true, commands: true},
+		{flags: []string{"-d", "--debug"}, ended: true, commands: true},
+	} {
+		p := startCLI(t, append([]string{"-n", "-c", "sink", "-l", "127.0.0.1:0"}, tc.flags...)...)
+		swaks(t, "--server", p.addr, "--from", "a@example.com", "--to", "b@example.com",
+			"--header", "Subject: not logged")
+		c := testkit.Dial(t, "tcp", p.addr)
+		c.Expect("220 ")
+		c.Send("XYZZY", "XYZZY", "XYZZY", "XYZZY", "XYZZY")
+		c.ExpectAll("500 ", "500 ", "500 ", "500 ", "421 ")
+		c.ExpectClosed()
+		p.stopOK(t, syscall.SIGINT)
+		log := p.stderr.String()
+		checks := []struct {
+			what string
+			want bool
+			in   bool
+		}{
+			{`msg="session ended"`, tc.ended, strings.Contains(log, `msg="session ended"`)},
+			{`line="MAIL FROM:<a@example.com>"`, tc.commands, strings.Contains(log, `line="MAIL FROM:<a@example.com>"`)},
+			{`msg=reply`, tc.commands, strings.Contains(log, `msg=reply`)},
+		}
+		for _, ck := range checks {
+			if ck.in != ck.want {
+				t.Errorf("gosmtpd %v: log holds %s: %v, want %v\n%s", tc.flags, ck.what, ck.in, ck.want, log)
+			}
+		}
+		if strings.Contains(log, "not logged") {
+			t.Errorf("gosmtpd %v: the message's text was logged:\n%s", tc.flags, log)
+		}
+	}
+}
