@@ -25,14 +25,17 @@ func fuzzConfig() *Config {
 	}
 }
 
-// FuzzCore: any input, in any pieces, never panics and keeps the core's
-// memory inside its bounds.
+// FuzzCore: any input, in any pieces, never panics, keeps the core's
+// memory inside its bounds, and traces no AUTH line with more than its
+// verb, its mechanism and the mark of a hidden secret.
 func FuzzCore(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add([]byte(s), uint8(7))
 	}
 	f.Fuzz(func(t *testing.T, in []byte, piece uint8) {
-		d := newTestDriver(fuzzConfig(), false)
+		cfg := fuzzConfig()
+		cfg.Trace = func(line []byte) { checkTracedAuth(t, line) }
+		d := newTestDriver(cfg, false)
 		size := int(piece)%64 + 1
 		for len(in) > 0 && !d.closed {
 			n := min(size, len(in))
@@ -44,6 +47,19 @@ func FuzzCore(f *testing.F) {
 			d.out = d.out[:0]
 		}
 	})
+}
+
+func checkTracedAuth(t *testing.T, line []byte) {
+	if len(line) < 4 || !bytes.EqualFold(line[:4], []byte("AUTH")) {
+		return
+	}
+	words := bytes.Fields(line)
+	secretFree := len(words) <= 3 &&
+		(len(words) < 2 || bytes.Equal(words[1], hidden) || isMechanismName(words[1])) &&
+		(len(words) < 3 || bytes.Equal(words[2], hidden))
+	if !secretFree {
+		t.Fatalf("traced %q: a secret may show", line)
+	}
 }
 
 // FuzzSplit: the same input fed whole and in fuzzer-chosen pieces gives

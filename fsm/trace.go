@@ -2,6 +2,7 @@ package fsm
 
 import (
 	"bytes"
+	"slices"
 
 	"github.com/gosmtpd/gosmtpd/codec"
 )
@@ -22,29 +23,33 @@ func (c *Conn) traceLine(line []byte) {
 }
 
 // hideInitialResponse keeps an AUTH command's verb and mechanism and
-// replaces whatever follows them. It splits at tabs too, and hides all but
-// the verb of a line that does not start "AUTH ": a secret in a malformed
-// AUTH is still one.
+// replaces whatever follows them. Only a well-formed mechanism name
+// (RFC 4422: up to 20 letters, digits, '-' and '_') after one space is
+// shown: in a malformed AUTH, anything after the verb may be a secret.
 func hideInitialResponse(line []byte) []byte {
-	verb, rest := cutField(line)
-	mech, rest := cutField(rest)
-	if len(verb) != 4 {
-		mech, rest = nil, line
-	}
-	if len(bytes.Trim(rest, " \t")) == 0 {
+	verb, rest := line[:4], line[4:]
+	if len(rest) == 0 {
 		return line
 	}
-	shown := append([]byte(nil), line[:4]...)
-	if len(mech) > 0 {
-		shown = append(append(shown, ' '), mech...)
+	mech, tail, _ := bytes.Cut(rest[min(1, len(rest)):], []byte(" "))
+	if rest[0] != ' ' || !isMechanismName(mech) {
+		return slices.Concat(verb, []byte(" "), hidden)
 	}
-	return append(append(shown, ' '), hidden...)
+	if len(bytes.Trim(tail, " ")) == 0 {
+		return line
+	}
+	return slices.Concat(verb, []byte(" "), mech, []byte(" "), hidden)
 }
 
-// cutField splits s at its first space or tab.
-func cutField(s []byte) (field, rest []byte) {
-	if i := bytes.IndexAny(s, " \t"); i >= 0 {
-		return s[:i], s[i+1:]
+// isMechanismName reports whether b is a SASL mechanism name (RFC 4422 §3.1).
+func isMechanismName(b []byte) bool {
+	if len(b) == 0 || len(b) > 20 {
+		return false
 	}
-	return s, nil
+	for _, ch := range b {
+		if !('A' <= ch && ch <= 'Z' || 'a' <= ch && ch <= 'z' || '0' <= ch && ch <= '9' || ch == '-' || ch == '_') {
+			return false
+		}
+	}
+	return true
 }

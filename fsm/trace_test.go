@@ -53,8 +53,9 @@ func TestTraceHidesAuthSecrets(t *testing.T) {
 		"AUTH LOGIN\r\n*\r\n"+ // a cancel is not a secret
 		"AUTH\tPLAIN AGpvZQBzM2NyM3Q=\r\n"+ // malformed, but a secret all the same
 		"AUTHENTICATE AGpvZQBzM2NyM3Q=\r\n"+
+		"AUTH PLAIN\nAGpvZQBzM2NyM3Q=\r\n"+
 		"NOOP\r\n")
-	want := []string{"EHLO c", "AUTH PLAIN ***", "auth login ***", "***", "AUTH LOGIN", "*", "AUTH PLAIN ***", "AUTH ***", "NOOP"}
+	want := []string{"EHLO c", "AUTH PLAIN ***", "auth login ***", "***", "AUTH LOGIN", "*", "AUTH ***", "AUTH ***", "AUTH ***", "NOOP"}
 	if !slices.Equal(got, want) {
 		t.Errorf("traced %q, want %q", got, want)
 	}
