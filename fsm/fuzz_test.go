@@ -14,11 +14,14 @@ var fuzzSeeds = []string{
 	"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<d@e.f>\r\nDATA\r\nx\n.\nMAIL FROM:<s@x>\r\n.\r\n",
 	"EHLO x\r\nAUTH PLAIN\r\nAHVzZXIAcGFzcw==\r\nAUTH LOGIN dXNlcg==\r\n*\r\n",
 	"HELO x\r\nGET / HTTP/1.1\r\n" + string(bytes.Repeat([]byte("A"), 700)) + "\r\nNOOP\r\n",
+	"LHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<d@e.f>\r\nRCPT TO:<>\r\nRCPT TO:<g@h.i>\r\nDATA\r\nhi\r\n.\r\n" +
+		"MAIL FROM:<a@b.c>\r\nRCPT TO:<d@e.f>\r\nBDAT 2\r\nabBDAT 0 LAST\r\nEHLO x\r\n",
 }
 
 // fuzzConfig exercises most options while keeping the run deterministic.
-func fuzzConfig() *Config {
-	return &Config{
+// An input that starts with LHLO is played in LMTP.
+func fuzzConfig(in []byte) *Config {
+	return &Config{LMTP: bytes.HasPrefix(in, []byte("LHLO")),
 		MaxMessageSize: 4096, MaxRecipients: 5, MaxErrors: 50, MaxTextLine: 200,
 		ReadBufferSize: 1024, AuthMechanisms: []string{"PLAIN", "LOGIN"}, AuthCleartext: true,
 		SMTPUTF8: true, BinaryMIME: true, Commands: []CustomCommand{{Name: "XFOO", Syntax: "XFOO"}},
@@ -33,7 +36,7 @@ func FuzzCore(f *testing.F) {
 		f.Add([]byte(s), uint8(7))
 	}
 	f.Fuzz(func(t *testing.T, in []byte, piece uint8) {
-		cfg := fuzzConfig()
+		cfg := fuzzConfig(in)
 		cfg.Trace = func(line []byte) { checkTracedAuth(t, line) }
 		d := newTestDriver(cfg, false)
 		size := int(piece)%64 + 1
@@ -69,9 +72,9 @@ func FuzzSplit(f *testing.F) {
 		f.Add([]byte(s), []byte{1, 5, 2, 200, 3})
 	}
 	f.Fuzz(func(t *testing.T, in []byte, cuts []byte) {
-		whole := newTestDriver(fuzzConfig(), true)
+		whole := newTestDriver(fuzzConfig(in), true)
 		whole.feed(in)
-		split := newTestDriver(fuzzConfig(), true)
+		split := newTestDriver(fuzzConfig(in), true)
 		rest := in
 		for i := 0; len(rest) > 0 && !split.closed; i++ {
 			n := len(rest)
