@@ -25,6 +25,7 @@ type handler struct {
 	recs  []*record
 	rng   *rand.Rand // nil: accept everything
 	armed atomic.Bool
+	lmtp  bool // answers LMTP messages (see lmtpHandler)
 	// panicked: a hook panicked, so the session ended after whatever
 	// reply the ExceptionHandler chose (the default is a 421).
 	panicked atomic.Bool
@@ -121,14 +122,28 @@ func (h *handler) HandleCommand(context.Context, *hooks.Session, *hooks.Envelope
 }
 
 // dataFailure is how the DATA hook fails, so that the ExceptionHandler
-// knows which message a failure is about.
-type dataFailure struct{ rec *record }
+// knows which message a failure is about, and for which recipient (-1: all).
+type dataFailure struct {
+	rec  *record
+	rcpt int
+}
 
 func (dataFailure) Error() string { return "fuzz: DATA hook failure" }
 
 // HandleDATA records the message, as much of it as it reads.
 func (h *handler) HandleDATA(_ context.Context, _ *hooks.Session, _ *hooks.Envelope, msg io.Reader) error {
-	rec := &record{}
+	rec, err := h.receive(msg, 1)
+	if h.intn(12) == 0 {
+		h.panicked.Store(true)
+		panic(dataFailure{rec, -1})
+	}
+	return h.dataAnswer(rec, 0, err)
+}
+
+// receive records a message for n recipients, reading as much of it as the
+// random source says.
+func (h *handler) receive(msg io.Reader, n int) (*record, error) {
+	rec := &record{positive: make([]bool, n)}
 	h.mu.Lock()
 	h.recs = append(h.recs, rec)
 	h.mu.Unlock()
@@ -143,30 +158,53 @@ func (h *handler) HandleDATA(_ context.Context, _ *hooks.Session, _ *hooks.Envel
 	h.mu.Lock()
 	rec.body, rec.complete = body, complete
 	h.mu.Unlock()
-	return h.dataAnswer(rec, err)
+	return rec, err
 }
 
-// dataAnswer is the DATA hook's answer, recorded in rec.positive.
-func (h *handler) dataAnswer(rec *record, streamErr error) error {
+// dataAnswer is the DATA hook's answer for recipient i, recorded in
+// rec.positive.
+func (h *handler) dataAnswer(rec *record, i int, streamErr error) error {
 	var answer error
 	positive := true
-	switch h.intn(12) {
+	switch h.intn(11) {
 	case -1:
 		answer, positive = streamErr, streamErr == nil
 	case 0:
-		h.panicked.Store(true)
-		panic(dataFailure{rec})
+		answer, positive = dataFailure{rec, i}, false
 	case 1:
-		answer, positive = dataFailure{rec}, false
-	case 2:
 		answer, positive = replyRefused, false
-	case 3:
+	case 2:
 		answer = replyFine
 	}
 	h.mu.Lock()
-	rec.positive = positive
+	rec.positive[i] = positive
 	h.mu.Unlock()
 	return answer
+}
+
+// lmtpHandler is the handler of an LMTP server: its DATA hook answers
+// each recipient, and may give too few answers (the missing ones count as
+// failures).
+type lmtpHandler struct{ *handler }
+
+func (h lmtpHandler) HandleLMTPDATA(_ context.Context, _ *hooks.Session, e *hooks.Envelope, msg io.Reader) []error {
+	rec, err := h.receive(msg, len(e.RcptTos))
+	if h.intn(12) == 0 {
+		h.panicked.Store(true)
+		panic(dataFailure{rec, -1})
+	}
+	answers := make([]error, len(e.RcptTos))
+	for i := range answers {
+		answers[i] = h.dataAnswer(rec, i, err)
+	}
+	if h.intn(8) == 0 {
+		short := h.intn(len(answers))
+		h.mu.Lock()
+		clear(rec.positive[short:])
+		h.mu.Unlock()
+		answers = answers[:short]
+	}
+	return answers
 }
 
 // readBody reads msg in reads of size bytes, up to limit bytes (<0: all of
@@ -193,15 +231,23 @@ func readBody(msg io.Reader, limit, size int) (body []byte, complete bool, err e
 
 // HandleException picks the reply for a failed hook: the default, a
 // refusal, or a 250. A 250 for a failed DATA hook makes its message
-// positive: the client may get a 250 for it when the hook had it whole.
+// positive for the recipients the failure is about: the client may get a
+// 250 for it when the hook had it whole. A failure the handler cannot
+// place (an LMTP answer missing) never gets a 250.
 func (h *handler) HandleException(_ context.Context, _ *hooks.Session, err error) hooks.Reply {
 	switch h.intn(4) {
 	case 0:
 		return replyRefused
 	case 1:
-		if rec := failedRecord(err); rec != nil {
+		df, ok := failedData(err)
+		if !ok && h.lmtp {
+			break
+		}
+		if df.rec != nil {
 			h.mu.Lock()
-			rec.positive = true
+			for i := range df.rec.positive {
+				df.rec.positive[i] = df.rec.positive[i] || df.rcpt < 0 || df.rcpt == i
+			}
 			h.mu.Unlock()
 		}
 		return replyFine
@@ -209,17 +255,16 @@ func (h *handler) HandleException(_ context.Context, _ *hooks.Session, err error
 	return hooks.Reply{}
 }
 
-// failedRecord is the message of a failure of the DATA hook, or nil.
-func failedRecord(err error) *record {
+// failedData is the failure of the DATA hook that err is, if it is one.
+func failedData(err error) (dataFailure, bool) {
 	var df dataFailure
 	if errors.As(err, &df) {
-		return df.rec
+		return df, true
 	}
 	var p *hooks.PanicError
 	if errors.As(err, &p) {
-		if df, ok := p.Value.(dataFailure); ok {
-			return df.rec
-		}
+		df, ok := p.Value.(dataFailure)
+		return df, ok
 	}
-	return nil
+	return dataFailure{}, false
 }

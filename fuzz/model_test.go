@@ -3,15 +3,17 @@ package fuzz
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 )
 
-// messageEnd is a reply that ends a message (the one after the final dot,
-// or the one to BDAT LAST) with the message the client sent, as the
-// reference decodes it.
+// messageEnd is the replies that end a message (to the final dot, or to
+// BDAT LAST): one in SMTP, one per accepted recipient in LMTP, fewer when
+// the session ended before them. body is the message the client sent, as
+// the reference decodes it.
 type messageEnd struct {
-	reply reply
-	body  []byte
+	replies []reply
+	body    []byte
 }
 
 // model walks the client's bytes beside the server's replies. Every
@@ -19,7 +21,10 @@ type messageEnd struct {
 // under pipelining). A 354 makes the bytes that follow a DATA body, up to
 // CRLF.CRLF, answered by one reply. A BDAT line is followed by its chunk,
 // counted, not parsed, and answered after it; a chunk whose BDAT got 250
-// joins the message, which a MAIL that got 250 starts afresh. After a 334,
+// joins the message, which a MAIL that got 250 starts afresh. In LMTP the
+// end of a message gets one reply per recipient accepted since that MAIL
+// (RFC 2033 §4.2), and a BDAT is accepted exactly when there is one (the
+// configuration asks for no TLS or AUTH first). After a 334,
 // the next line is an AUTH response, never a command. The walk stops at
 // the end of the input, at STARTTLS's 220 (what follows is a TLS handshake
 // the input does not make), and at the last reply.
@@ -28,7 +33,10 @@ type model struct {
 	pos     int
 	replies []reply
 	next    int
-	maxLine int // the server's command line limit, for BDAT
+	maxLine int  // the server's command line limit, for BDAT
+	lmtp    bool // the server speaks LMTP
+	rcpts   int  // recipients accepted in the transaction in progress
+	final   bool // the last reply taken ended a message
 
 	ends    []messageEnd
 	pending []byte // the chunks of the BDAT message in progress
@@ -56,6 +64,9 @@ func (m *model) walk(greeting, inBody bool) error {
 			more, inBody = m.command()
 		}
 	}
+	if m.closing() && m.next < len(m.replies) {
+		return fmt.Errorf("%v followed by %v", m.last(), m.replies[m.next:])
+	}
 	if m.starved && !m.closedOnPurpose() {
 		return fmt.Errorf("no reply to %q and the session ended without a closing reply (last %v)", m.line, m.last())
 	}
@@ -68,6 +79,7 @@ func (m *model) reply() (reply, bool) {
 		return reply{}, false
 	}
 	m.next++
+	m.final = false
 	return m.replies[m.next-1], true
 }
 
@@ -94,12 +106,39 @@ func (m *model) body() bool {
 		return false
 	}
 	m.pos += n
-	rep, ok := m.reply()
-	if !ok {
-		return false
+	return m.endMessage(msg, m.finalReplies())
+}
+
+// finalReplies is how many replies end the message in progress.
+func (m *model) finalReplies() int {
+	if m.lmtp {
+		return m.rcpts
 	}
-	m.ends = append(m.ends, messageEnd{reply: rep, body: msg})
-	return true
+	return 1
+}
+
+// endMessage takes the n replies that end message msg, and ends the
+// transaction; false when the session ended before all of them.
+func (m *model) endMessage(msg []byte, n int) bool {
+	end := messageEnd{body: msg}
+	for range n {
+		rep, ok := m.reply()
+		if !ok {
+			break
+		}
+		end.replies = append(end.replies, rep)
+		m.final = true
+	}
+	m.ends = append(m.ends, end)
+	m.pending, m.rcpts = nil, 0
+	return len(end.replies) == n && !m.closing()
+}
+
+// closing reports whether the last reply ends the session: a 221, or a
+// 421 other than one recipient's reply to a message in LMTP.
+func (m *model) closing() bool {
+	code := m.last().code
+	return code == 221 || code == 421 && !(m.lmtp && m.final)
 }
 
 // command walks one line, its BDAT chunk if it has one, and its reply.
@@ -121,19 +160,19 @@ func (m *model) command() (more, inBody bool) {
 		chunk = m.in[m.pos : m.pos+int(size)]
 		m.pos += int(size)
 	}
+	if isBDAT && last && (!m.lmtp || m.rcpts > 0) {
+		m.inAuth = false
+		return m.endMessage(append(m.pending, chunk...), m.finalReplies()), false
+	}
 	rep, ok := m.reply()
 	if !ok {
 		return false, false
 	}
-	switch {
-	case isBDAT && last:
-		m.ends = append(m.ends, messageEnd{reply: rep, body: append(m.pending, chunk...)})
+	if isBDAT && last { // refused: LMTP with no recipient
+		m.ends = append(m.ends, messageEnd{replies: []reply{rep}, body: append(m.pending, chunk...)})
 		m.pending = nil
-	case isBDAT && rep.code == 250:
-		m.pending = append(m.pending, chunk...)
-	case !m.inAuth && isCommand(line, "MAIL") && rep.code == 250:
-		m.pending = []byte{}
 	}
+	m.transaction(line, isBDAT, chunk, rep)
 	m.inAuth = rep.code == 334
 	switch rep.code {
 	case 354:
@@ -144,39 +183,80 @@ func (m *model) command() (more, inBody bool) {
 	return true, false
 }
 
+// transaction follows the transaction through a command's reply: the
+// chunks of a BDAT message, the recipients accepted.
+func (m *model) transaction(line []byte, isBDAT bool, chunk []byte, rep reply) {
+	positive := rep.code/100 == 2
+	switch {
+	case isBDAT:
+		if rep.code == 250 {
+			m.pending = append(m.pending, chunk...)
+		}
+	case m.inAuth:
+	case isCommand(line, "MAIL") && positive:
+		m.pending, m.rcpts = []byte{}, 0
+	case isCommand(line, "RCPT") && positive:
+		m.rcpts++
+	case positive && (isCommand(line, "RSET") || isCommand(line, "LHLO") || isCommand(line, "EHLO") || isCommand(line, "HELO")):
+		m.pending, m.rcpts = nil, 0
+	}
+}
+
 // record is one message as the DATA hook saw it.
 type record struct {
 	body     []byte
 	complete bool // the hook read the stream to io.EOF: it has the whole message
-	positive bool // the server is to answer it with a 2xx (the hook's answer, or its ExceptionHandler's)
+	// positive holds, for each recipient (one in SMTP), whether the server
+	// is to answer with a 2xx: the hook's answer, or its ExceptionHandler's.
+	positive []bool
 }
 
-func (r *record) accepted() bool { return r.complete && r.positive }
+// accepted reports whether the hook has the whole message and accepted it
+// for at least one recipient.
+func (r *record) accepted() bool { return r.complete && r.anyPositive() }
+
+func (r *record) anyPositive() bool { return slices.Contains(r.positive, true) }
+
+// positiveFor reports whether the hook accepted the message for recipient i.
+func (r *record) positiveFor(i int) bool { return i < len(r.positive) && r.positive[i] }
 
 // tookAll reports whether a hook that accepted the message but returned
 // before io.EOF had read every byte of msg all the same: the server cannot
 // tell it from one that read on to the end, and answers 250.
-func (r *record) tookAll(msg []byte) bool { return r.positive && bytes.Equal(r.body, msg) }
+func (r *record) tookAll(msg []byte) bool { return r.anyPositive() && bytes.Equal(r.body, msg) }
 
-// checkDelivery is the key invariant: each 2xx that ends a message goes
+// positive reports whether any reply that ends a message is a 2xx.
+func (e *messageEnd) positive() bool {
+	return slices.ContainsFunc(e.replies, func(r reply) bool { return r.code/100 == 2 })
+}
+
+// checkDelivery is the key invariant: each message end with a 2xx goes
 // with the next message the hook received whole and accepted, in order,
-// and the hook's bytes are the client's; and every such message got its
-// 2xx. Received whole means read to io.EOF, or every byte read by a hook
-// that returned just before the end of the stream.
+// and the hook's bytes are the client's; each recipient's reply is a 2xx
+// exactly when the hook accepted the message for that recipient; and every
+// accepted message got its 2xx. Received whole means read to io.EOF, or
+// every byte read by a hook that returned just before the end of the
+// stream.
 func checkDelivery(ends []messageEnd, recs []*record) error {
 	cur := 0
 	for _, e := range ends {
-		if e.reply.code/100 != 2 {
+		if !e.positive() {
 			continue
 		}
 		for cur < len(recs) && !recs[cur].accepted() && !recs[cur].tookAll(e.body) {
 			cur++
 		}
 		if cur == len(recs) {
-			return fmt.Errorf("%v for a message the handler did not receive whole: the client sent %q", e.reply, e.body)
+			return fmt.Errorf("%v for a message the handler did not receive whole: the client sent %q", e.replies, e.body)
 		}
-		if got := recs[cur].body; !bytes.Equal(got, e.body) {
-			return fmt.Errorf("%v for a message the handler received as\n%q\nthe client sent\n%q", e.reply, got, e.body)
+		rec := recs[cur]
+		if !bytes.Equal(rec.body, e.body) {
+			return fmt.Errorf("%v for a message the handler received as\n%q\nthe client sent\n%q", e.replies, rec.body, e.body)
+		}
+		for i, rep := range e.replies {
+			if rep.code/100 == 2 != rec.positiveFor(i) {
+				return fmt.Errorf("recipient %d got %v, but the handler's answers were %v", i, rep, rec.positive)
+			}
 		}
 		cur++
 	}
@@ -188,7 +268,8 @@ func checkDelivery(ends []messageEnd, recs []*record) error {
 	return nil
 }
 
-// checkLastWords: nothing follows a 221 or a 421.
+// checkLastWords: nothing follows a 221 or a 421 in SMTP. (In LMTP a 421
+// may be one recipient's reply to a message; the model checks there.)
 func checkLastWords(replies []reply) error {
 	for i, r := range replies[:max(len(replies)-1, 0)] {
 		if r.code == 221 || r.code == 421 {

@@ -1,6 +1,7 @@
 package fuzz
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -66,13 +67,13 @@ func TestParseRepliesRefuses(t *testing.T) {
 
 // walkDelivery runs the model and the delivery check over a made-up
 // session.
-func walkDelivery(t *testing.T, in, out string, recs ...*record) error {
+func walkDelivery(t *testing.T, lmtp bool, in, out string, recs ...*record) error {
 	t.Helper()
 	replies, err := parseReplies([]byte(out))
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &model{in: []byte(in), replies: replies, maxLine: 512}
+	m := &model{in: []byte(in), replies: replies, maxLine: 512, lmtp: lmtp}
 	if err := m.walk(false, false); err != nil {
 		return err
 	}
@@ -84,7 +85,8 @@ func TestDeliveryCheckObjects(t *testing.T) {
 	dataOK := "250 ok\r\n250 ok\r\n354 go\r\n250 queued\r\n"
 	bdat := "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nBDAT 2\r\n.xBDAT 2 LAST\r\nyz"
 	bdatOK := "250 ok\r\n250 ok\r\n250 chunk\r\n250 queued\r\n"
-	whole := func(body string) *record { return &record{body: []byte(body), complete: true, positive: true} }
+	yes := []bool{true}
+	whole := func(body string) *record { return &record{body: []byte(body), complete: true, positive: yes} }
 	cases := []struct {
 		name, in, out string
 		recs          []*record
@@ -93,8 +95,8 @@ func TestDeliveryCheckObjects(t *testing.T) {
 		{"DATA delivered", data, dataOK, []*record{whole(".x\r\n")}, true},
 		{"DATA bytes differ", data, dataOK, []*record{whole("..x\r\n")}, false},
 		{"250 without a message", data, dataOK, nil, false},
-		{"250 for a partial message", data, dataOK, []*record{{body: []byte(".x"), positive: true}}, false},
-		{"every byte read, no EOF seen", data, dataOK, []*record{{body: []byte(".x\r\n"), positive: true}}, true},
+		{"250 for a partial message", data, dataOK, []*record{{body: []byte(".x"), positive: yes}}, false},
+		{"every byte read, no EOF seen", data, dataOK, []*record{{body: []byte(".x\r\n"), positive: yes}}, true},
 		{"refused, then a 250 for nothing", data, dataOK, []*record{{body: []byte(".x\r\n"), complete: true}}, false},
 		{"accepted without a 250", data, strings.Replace(dataOK, "250 queued", "451 no", 1), []*record{whole(".x\r\n")}, false},
 		{"BDAT delivered", bdat, bdatOK, []*record{whole(".xyz")}, true},
@@ -104,10 +106,43 @@ func TestDeliveryCheckObjects(t *testing.T) {
 		{"no reply after 421", "NOOP\r\nNOOP\r\n", "421 bye\r\n", nil, true},
 	}
 	for _, c := range cases {
-		err := walkDelivery(t, c.in, c.out, c.recs...)
+		err := walkDelivery(t, false, c.in, c.out, c.recs...)
 		if (err == nil) != c.ok {
 			t.Errorf("%s: got %v, want ok=%v", c.name, err, c.ok)
 		}
+	}
+}
+
+// TestDeliveryCheckLMTP: one reply per accepted recipient, each a 2xx
+// exactly when the handler accepted the message for that recipient.
+func TestDeliveryCheckLMTP(t *testing.T) {
+	data := "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nRCPT TO:<x@d>\r\nRCPT TO:<e@d>\r\nDATA\r\nhi\r\n.\r\nNOOP\r\n"
+	dataOut := "250 ok\r\n250 ok\r\n550 no\r\n250 ok\r\n354 go\r\n250 c\r\n%s\r\n250 noop\r\n"
+	bdat := "MAIL FROM:<a@b>\r\nBDAT 2 LAST\r\nhiRCPT TO:<c@d>\r\nBDAT 2 LAST\r\nhi"
+	rec := func(positive ...bool) *record {
+		return &record{body: []byte("hi\r\n"), complete: true, positive: positive}
+	}
+	cases := []struct {
+		name, in, out string
+		recs          []*record
+		ok            bool
+	}{
+		{"one refused", data, fmt.Sprintf(dataOut, "451 e"), []*record{rec(true, false)}, true},
+		{"a 250 the handler refused", data, fmt.Sprintf(dataOut, "250 e"), []*record{rec(true, false)}, false},
+		{"a refusal the handler accepted", data, fmt.Sprintf(dataOut, "451 e"), []*record{rec(true, true)}, false},
+		{"a 421 for one recipient is not the end", data, fmt.Sprintf(dataOut, "421 e"), []*record{rec(true, false)}, true},
+		{"a reply missing", data, "250 ok\r\n250 ok\r\n550 no\r\n250 ok\r\n354 go\r\n250 c\r\n250 noop\r\n", []*record{rec(true, true)}, false},
+		{"BDAT without recipients, then with one", bdat, "250 ok\r\n503 no\r\n250 ok\r\n250 queued\r\n",
+			[]*record{{body: []byte("hi"), complete: true, positive: []bool{true}}}, true},
+	}
+	for _, c := range cases {
+		err := walkDelivery(t, true, c.in, c.out, c.recs...)
+		if (err == nil) != c.ok {
+			t.Errorf("%s: got %v, want ok=%v", c.name, err, c.ok)
+		}
+	}
+	if walkDelivery(t, false, "NOOP\r\nNOOP\r\n", "421 bye\r\n250 ok\r\n") == nil {
+		t.Error("SMTP: a reply after 421 went unnoticed by the model")
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"testing"
 
 	"github.com/gosmtpd/gosmtpd/fsm"
@@ -32,6 +33,7 @@ const (
 	flagBareReject             // refuse bare CR and LF in a body
 	flagNoLimit                // no error, unknown-command or AUTH failure limit
 	flagSmallRead              // a small read buffer
+	flagLMTP                   // speak LMTP, with a DATA hook that answers each recipient
 )
 
 // FuzzServer drives the whole server with fuzzed bytes in fuzzed writes
@@ -60,6 +62,10 @@ var serverSeeds = []struct {
 	{startTLS | startData, 0, "body\r\n.\r\nQUIT\r\n"},
 	{startGreeting, 0, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"},
 	{startTransaction, flagSmall, "BDAT 2000\r\n"},
+	{startEHLO, flagLMTP, "MAIL FROM:<a@c.fuzz>\r\nRCPT TO:<b@mx.fuzz>\r\nRCPT TO:<c@mx.fuzz>\r\nDATA\r\nto two\r\n.\r\n" +
+		"MAIL FROM:<>\r\nRCPT TO:<d@mx.fuzz>\r\nRCPT TO:<e@mx.fuzz>\r\nBDAT 3\r\nabcBDAT 1 LAST\r\nd\r\nBDAT 0 LAST\r\nLHLO again\r\nEHLO c\r\n"},
+	{startData, flagLMTP | flagSmall, "too big" + strings.Repeat("x\r\n", 600) + ".\r\nQUIT\r\n"},
+	{startTLS | startTransaction, flagLMTP, "RCPT TO:<c@mx.fuzz>\r\nBDAT 2 LAST\r\nhiQUIT\r\n"},
 	{startEHLO, flagSmall | flagSmallRead, "XFUZZ a\r\nVRFY <x>\r\nNOOP\r\nHELP\r\nMAIL FROM:<a@c.fuzz>\r\nRCPT TO:<b@mx.fuzz>\r\nRCPT TO:<c@mx.fuzz>\r\nRCPT TO:<d@mx.fuzz>\r\nRCPT TO:<e@mx.fuzz>\r\nBDAT 0 LAST\r\n"},
 }
 
@@ -80,7 +86,11 @@ func config(flags uint8, h *handler) (*transport.Options, int) {
 	if flags&flagSmallRead != 0 {
 		o.Core.ReadBufferSize = 64
 	}
-	o.Dispatcher = hooks.NewDispatcher(hooks.Config{Handler: h, Hostname: "mx.fuzz",
+	var handler hooks.Handler = h
+	if h.lmtp {
+		o.Core.LMTP, handler = true, lmtpHandler{h}
+	}
+	o.Dispatcher = hooks.NewDispatcher(hooks.Config{Handler: handler, Hostname: "mx.fuzz", LMTP: h.lmtp,
 		Authenticator: hooks.Passwords{"user": "secret"}})
 	return o, o.Core.MaxLineLength
 }
@@ -89,12 +99,16 @@ func config(flags uint8, h *handler) (*transport.Options, int) {
 func runSession(t *testing.T, start, flags uint8, seed uint64, cuts, in []byte) {
 	before := snapshot()
 	h := newHandler(flags&flagRandom != 0, seed)
+	h.lmtp = flags&flagLMTP != 0
 	o, maxLine := config(flags, h)
 	srv, cli := pipe()
 	done := make(chan error, 1)
 	go func() { done <- transport.ServeConn(context.Background(), srv, o) }()
 
-	c := &client{nc: cli, r: bufio.NewReader(cli)}
+	c := &client{nc: cli, r: bufio.NewReader(cli), greeting: "EHLO c.fuzz"}
+	if h.lmtp {
+		c.greeting = "LHLO c.fuzz"
+	}
 	state := start % 8
 	if err := c.prepare(state); err != nil {
 		cli.Close()
@@ -116,10 +130,13 @@ func runSession(t *testing.T, start, flags uint8, seed uint64, cuts, in []byte) 
 	if err != nil {
 		failf(t, in, out, "%v", err)
 	}
-	if err := checkLastWords(replies); err != nil {
+	if err := checkLastWords(replies); err != nil && !h.lmtp {
 		failf(t, in, out, "%v", err)
 	}
-	m := &model{in: in, replies: replies, maxLine: maxLine, panicked: h.panicked.Load()}
+	m := &model{in: in, replies: replies, maxLine: maxLine, lmtp: h.lmtp, panicked: h.panicked.Load()}
+	if state&3 >= startTransaction {
+		m.rcpts = 1 // prepare's
+	}
 	if err := m.walk(state == startGreeting, state&3 == startData); err != nil {
 		failf(t, in, out, "%v", err)
 	}
@@ -152,8 +169,9 @@ func beforeTLS(out []byte, greeting bool) []byte {
 // client is the fuzz input's side of the pipe while it reaches the
 // starting point, checking each reply.
 type client struct {
-	nc net.Conn
-	r  *bufio.Reader
+	nc       net.Conn
+	r        *bufio.Reader
+	greeting string // EHLO, or LHLO in LMTP
 }
 
 // prepare takes the session to its starting point.
@@ -172,7 +190,7 @@ func (c *client) prepare(state uint8) error {
 	steps := []struct {
 		line string
 		code int
-	}{{"EHLO c.fuzz", 250}, {"MAIL FROM:<a@c.fuzz>", 250}, {"RCPT TO:<b@mx.fuzz>", 250}, {"DATA", 354}}
+	}{{c.greeting, 250}, {"MAIL FROM:<a@c.fuzz>", 250}, {"RCPT TO:<b@mx.fuzz>", 250}, {"DATA", 354}}
 	for _, s := range steps[:[]int{0, 1, 3, 4}[base]] {
 		if err := c.expect(s.line, s.code); err != nil {
 			return err
@@ -183,7 +201,7 @@ func (c *client) prepare(state uint8) error {
 
 // startTLS runs EHLO, STARTTLS and the handshake.
 func (c *client) startTLS() error {
-	if err := c.expect("EHLO c.fuzz", 250); err != nil {
+	if err := c.expect(c.greeting, 250); err != nil {
 		return err
 	}
 	if err := c.expect("STARTTLS", 220); err != nil {
