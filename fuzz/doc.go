@@ -15,27 +15,31 @@
 // RCPT), in DATA (after 354), and the same four again after STARTTLS and a
 // real TLS handshake over the pipe (one self-signed certificate per process,
 // sessions resumed). Flags choose small limits, the bare line ending policy,
-// unlimited errors, a small read buffer, and the handler: one that records
-// and accepts every message, or one that refuses, fails, panics and reads
-// partway at points chosen by a seed from the input, its ExceptionHandler
-// choosing replies too. AUTH (PLAIN, LOGIN) is offered in the clear.
+// unlimited errors, a small read buffer, LMTP (LHLO, and a DATA hook that
+// answers each recipient, sometimes with too few answers), and the handler:
+// one that records and accepts every message, or one that refuses, fails,
+// panics and reads partway at points chosen by a seed from the input, its
+// ExceptionHandler choosing replies too. AUTH (PLAIN, LOGIN) is offered in
+// the clear.
 //
 // Invariants: no panic; ServeConn returns once the input has ended (the
-// client's end of the pipe then reads EOF while the server can still
-// write, so that every reply is seen); no goroutine is left behind; every
-// line the server writes is a well-formed reply, and nothing follows a 221
-// or a 421. The key invariant: a 250 to the end of a message (the final dot
-// or BDAT LAST) is only ever sent for a message the DATA hook received
-// whole, byte for byte. A reference model written for clarity, independent
-// of the codec, walks the client's bytes line by line beside the server's
-// replies (one per line; 354 starts a body, which a line-by-line
-// dot-unstuffer decodes up to CRLF.CRLF; a BDAT chunk is counted out and
-// collected when its 250 comes); each 250 ending a message is matched, in
-// order, with the next message the hook read to its end and accepted (or
-// whose failure the ExceptionHandler turned into a 250), and the bytes
-// must be equal. Every such message must get its 250. (A hook that accepts
-// having read every byte, but returns before it reads io.EOF, received the
-// message whole too: the server cannot tell, and answers 250.)
+// client's end of the pipe then reads EOF while the server can still write,
+// so that every reply is seen); no goroutine is left behind; every line the
+// server writes is a well-formed reply, and nothing follows a 221 or a 421.
+// The key invariant: a 250 to the end of a message (the final dot or BDAT
+// LAST) is only ever sent for a message the DATA hook received whole, byte
+// for byte. A reference model written for clarity, independent of the codec,
+// walks the client's bytes line by line beside the server's replies (one per
+// line; 354 starts a body, which a line-by-line dot-unstuffer decodes up to
+// CRLF.CRLF; a BDAT chunk is counted out and collected when its 250 comes);
+// each 250 ending a message is matched, in order, with the next message the
+// hook read to its end and accepted (or whose failure the ExceptionHandler
+// turned into a 250), and the bytes must be equal. Every such message must
+// get its 250. In LMTP the end of a message gets one reply per recipient
+// accepted since MAIL, and each must be a 2xx exactly when the hook accepted
+// that recipient; a 421 among them does not end the session. (A hook that
+// accepts having read every byte, but returns before it reads io.EOF,
+// received the message whole too: the server cannot tell, and answers 250.)
 //
 // # FuzzProxyHeader
 //
