@@ -41,6 +41,14 @@
 // accepts having read every byte, but returns before it reads io.EOF,
 // received the message whole too: the server cannot tell, and answers 250.)
 //
+// # FuzzServerSocket
+//
+// FuzzServer again, with the same invariants, over a Unix socket pair
+// instead of net.Pipe: the kernel buffers and joins the client's writes,
+// and the driver reads the socket through its raw path (waiting for it to
+// be readable, lending its input buffer while it waits, probing for the end
+// of the stream), which net.Pipe, not being a socket, never takes.
+//
 // # FuzzProxyHeader
 //
 // A PROXY protocol header (a v1 or v2 signature, a valid header or none,
@@ -79,7 +87,7 @@
 //
 //	go test ./fuzz -run '^$' -fuzz '^FuzzServer$' -fuzztime 10m -parallel 1
 //
-// and likewise '^FuzzProxyHeader$' and '^FuzzAuth$'. Adding
+// and likewise '^FuzzServerSocket$', '^FuzzProxyHeader$' and '^FuzzAuth$'. Adding
 // -fuzzminimizetime 200x keeps the fuzzer fuzzing: by default it spends up
 // to a minute minimizing each new interesting input. A failing input is
 // written under testdata/fuzz/<Target>/; commit it with the fix, so that it

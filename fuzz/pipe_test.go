@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -68,12 +69,58 @@ func (s *serverEnd) SetDeadline(t time.Time) error {
 	return s.Conn.SetDeadline(t)
 }
 
+// link is a connection between the fuzz client and the server.
+type link struct {
+	server, client net.Conn
+	// endInput is the client's half close: the server reads io.EOF once it
+	// has read everything, and its writes still reach the client.
+	endInput func()
+}
+
 // pipe returns the server's end, with its half close, and the client's,
-// which fails a session that hangs.
+// which fails a session that hangs. net.Pipe's Write returns only when the
+// server has read all of it: each of the client's writes is a read of the
+// server.
 func pipe() (*serverEnd, net.Conn) {
 	srv, cli := net.Pipe()
 	cli.SetDeadline(time.Now().Add(hangTimeout))
 	return &serverEnd{Conn: srv}, cli
+}
+
+// pipeLink is a pipe as a link.
+func pipeLink() link {
+	srv, cli := pipe()
+	return link{server: srv, client: cli, endInput: srv.endInput}
+}
+
+// socketPair links them with a Unix socket pair: the server's end is a
+// real socket, which the driver reads through its raw path
+// (transport/rawread.go), the kernel buffering and joining the client's
+// writes.
+func socketPair() (link, error) {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return link{}, err
+	}
+	srv, err := fileConn(fds[0])
+	if err != nil {
+		syscall.Close(fds[1])
+		return link{}, err
+	}
+	cli, err := fileConn(fds[1])
+	if err != nil {
+		srv.Close()
+		return link{}, err
+	}
+	cli.SetDeadline(time.Now().Add(hangTimeout))
+	return link{server: srv, client: cli, endInput: func() { cli.(*net.UnixConn).CloseWrite() }}, nil
+}
+
+// fileConn makes a net.Conn of a socket descriptor, which it takes over.
+func fileConn(fd int) (net.Conn, error) {
+	f := os.NewFile(uintptr(fd), "socket")
+	defer f.Close()
+	return net.FileConn(f)
 }
 
 // writePieces writes in in pieces: piece i is cuts[i%len(cuts)]+1 bytes
