@@ -87,13 +87,14 @@
 //
 //	go test ./fuzz -run '^$' -fuzz '^FuzzServer$' -fuzztime 10m -parallel 1
 //
-// and likewise '^FuzzServerSocket$', '^FuzzProxyHeader$' and '^FuzzAuth$'. Adding
-// -fuzzminimizetime 200x keeps the fuzzer fuzzing: by default it spends up
-// to a minute minimizing each new interesting input. A failing input is
-// written under testdata/fuzz/<Target>/; commit it with the fix, so that it
-// stays a regression test. Executions take a few hundred microseconds
-// (more with a TLS handshake) and do not depend on the clock: the servers'
-// timeouts are long and never reached, and the end of the input is an end
-// of file, not a timeout. A session that does not end within 10 seconds
-// fails as a hang.
+// and likewise '^FuzzServerSocket$', '^FuzzProxyHeader$' and '^FuzzAuth$'.
+// Adding -fuzzminimizetime 200x keeps the fuzzer fuzzing: by default it
+// spends up to a minute minimizing each new interesting input. A failing
+// input is written under testdata/fuzz/<Target>/; commit it with the fix, so
+// that it stays a regression test. Executions take a few hundred
+// microseconds (more with a TLS handshake; FuzzServerSocket's end of stream
+// may wait out the 50 ms probe) and do not otherwise depend on the clock: the
+// servers' timeouts are long and never reached, and the end of the input is
+// an end of file, not a timeout. A session that does not end within 10
+// seconds fails as a hang.
 package fuzz
