@@ -5,11 +5,13 @@ import (
 	"unicode/utf8"
 )
 
-// Limits of RFC 5321 §4.5.3.1, in octets.
+// Limits of RFC 5321 §4.5.3.1, in octets. Its 64-octet local part is not
+// enforced: the section asks for no limits where possible, and real SRS and
+// VERP addresses pass 64 octets (Postfix, Exim and aiosmtpd take them). The
+// path limit bounds the local part instead; a domain is bounded by DNS.
 const (
-	maxLocalPart = 64
-	maxDomain    = 255
-	maxPath      = 256 // with the angle brackets
+	maxDomain = 255
+	maxPath   = 256 // with the angle brackets
 )
 
 // Path is a parsed reverse-path or forward-path (RFC 5321 §4.1.2). All slices
@@ -42,8 +44,8 @@ type PathOptions struct {
 //   - ErrBadSyntax: no path, no closing ">", text glued to the ">", or <>
 //     without AllowNull (501 5.5.4 or 5.1.7).
 //   - ErrBadAddress: a mailbox that breaks the grammar of RFC 5321 §4.1.2 or
-//     the limits of §4.5.3.1: local part 64, domain 255, path 256 octets with
-//     its brackets (553 5.1.3).
+//     the limits of §4.5.3.1: domain 255, path 256 octets with its brackets
+//     (553 5.1.3); a local part may take all the path has room for.
 //   - ErrNonASCII: non-ASCII bytes without AllowUTF8 (553 5.6.7).
 //   - ErrBadUTF8: invalid UTF-8 with AllowUTF8 (553 5.6.7).
 func ParsePath(arg []byte, opt PathOptions) (p Path, rest []byte, err error) {
@@ -145,7 +147,7 @@ func (p *Path) setMailbox(m []byte, localOnly bool) bool {
 		return false
 	}
 	local, domain := m[:at], m[at+1:]
-	if len(local) > maxLocalPart || len(domain) > maxDomain || !isLocalPart(local) || !isDomain(domain) {
+	if len(domain) > maxDomain || !isLocalPart(local) || !isDomain(domain) {
 		return false
 	}
 	p.Mailbox, p.Local, p.Domain = m, local, domain

@@ -145,9 +145,13 @@ var pathCases = []pathCase{
 	{" <a@b.c>", optNone, "", "", ErrBadSyntax},
 	{"<<a@b.c>>", optNone, "", "", ErrBadSyntax},
 
-	// Limits of RFC 5321 §4.5.3.1.
+	// Limits of RFC 5321 §4.5.3.1: not its 64 octets of a local part (SRS
+	// and VERP addresses pass them), but the path's 256 with the brackets.
 	{"<" + strings.Repeat("l", 64) + "@b.c>", optNone, strings.Repeat("l", 64) + "@b.c", "", nil},
-	{"<" + strings.Repeat("l", 65) + "@b.c>", optNone, "", "", ErrBadAddress},
+	{"<" + strings.Repeat("l", 250) + "@b.c>", optNone, strings.Repeat("l", 250) + "@b.c", "", nil},
+	{"<" + strings.Repeat("l", 251) + "@b.c>", optNone, "", "", ErrBadAddress},
+	{"<SRS0=HHH=TT=example.org=" + strings.Repeat("verp-", 12) + "user@forwarder.example>", optNone,
+		"SRS0=HHH=TT=example.org=" + strings.Repeat("verp-", 12) + "user@forwarder.example", "", nil},
 	{"<a@" + longDomain(252) + ">", optNone, "a@" + longDomain(252), "", nil},
 	{"<ab@" + longDomain(252) + ">", optNone, "", "", ErrBadAddress},
 	{"<a@" + longDomain(254) + ">", optNone, "", "", ErrBadAddress},
