@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,7 @@ type options struct {
 	unix, hostname, ident, authFile                       string
 	timeout, proxyProtocol                                time.Duration
 	maxConns, maxConnsPerClient                           int
+	unixMode                                              fs.FileMode
 }
 
 // defaultSize is aiosmtpd's DATA_SIZE_DEFAULT.
@@ -66,6 +68,8 @@ var flags = []flagSpec{
 	{long: "smtpskey", arg: "FILE", kind: value, help: "key (PEM) for SMTPS", set: func(o *options, v string) error { o.smtpskey = v; return nil }},
 	{long: "lmtp", help: "speak LMTP (RFC 2033) instead of SMTP", set: func(o *options, _ string) error { o.lmtp = true; return nil }},
 	{long: "unix", arg: "PATH", kind: value, help: "listen on a Unix socket (instead of TCP, unless -l is given too)", set: func(o *options, v string) error { o.unix = v; return nil }},
+	{long: "unix-mode", arg: "MODE", kind: value, help: "with --unix: the socket file's mode, in octal, e.g. 660 for a group of delivery agents (default: from the umask)",
+		set: unixModeFlag},
 	{long: "hostname", arg: "NAME", kind: value, help: "the name in the greeting and replies (default: this host's)", set: func(o *options, v string) error { o.hostname = v; return nil }},
 	{long: "ident", arg: "TEXT", kind: value, help: "greeting text after the host name", set: func(o *options, v string) error { o.ident = v; return nil }},
 	{long: "timeout", arg: "DURATION", kind: value, help: "how long to wait for a command (default 5m)", set: durationFlag(func(o *options) *time.Duration { return &o.timeout })},
@@ -103,6 +107,17 @@ func countFlag(field func(*options) *int) func(*options, string) error {
 	}
 }
 
+// unixModeFlag reads --unix-mode: permission bits in octal, as chmod
+// takes them.
+func unixModeFlag(o *options, v string) error {
+	m, err := strconv.ParseUint(v, 8, 32)
+	if err != nil || m == 0 || m > 0o777 {
+		return errors.New("not a file mode in octal, from 1 to 777 (say 660)")
+	}
+	o.unixMode = fs.FileMode(m)
+	return nil
+}
+
 func durationFlag(field func(o *options) *time.Duration) func(o *options, v string) error {
 	return func(o *options, v string) error {
 		d, err := time.ParseDuration(v)
@@ -133,6 +148,9 @@ func parseArgs(args []string) (*options, error) {
 		if err := p.next(); err != nil {
 			return nil, err
 		}
+	}
+	if o.unixMode != 0 && o.unix == "" {
+		return nil, usagef("--unix-mode needs --unix PATH")
 	}
 	return o, nil
 }

@@ -25,6 +25,8 @@ func TestParseArgsLikeArgparse(t *testing.T) {
 		{args: []string{"-ddd", "-d", "-s100", "--timeout", "2s"}, class: "debugging", listen: "localhost:8025",
 			check: func(o *options) bool { return o.debug == 4 && o.size == 100 && o.timeout == 2*time.Second }},
 		{args: []string{"-c", "sink", "--", "-x"}, class: "sink", classArgs: []string{"-x"}, listen: "localhost:8025"},
+		{args: []string{"--unix", "/s", "--unix-mode", "660"}, class: "debugging", listen: "localhost:8025",
+			check: func(o *options) bool { return o.unix == "/s" && o.unixMode == 0o660 }},
 		{args: []string{"--max-conns", "3", "--max-conns-per-client", "2", "--proxy-protocol", "1s", "--auth-file", "f", "--auth-required", "--auth-cleartext", "--lmtp", "--unix", "/s"},
 			class: "debugging", listen: "localhost:8025", check: func(o *options) bool {
 				return o.maxConns == 3 && o.maxConnsPerClient == 2 && o.proxyProtocol == time.Second && o.authFile == "f" && o.authRequired && o.authCleartext && o.lmtp && o.unix == "/s"
@@ -45,6 +47,8 @@ func TestParseArgsMistakes(t *testing.T) {
 	for _, args := range [][]string{
 		{"--bogus"}, {"-x"}, {"-s"}, {"-s", "ten"}, {"--timeout", "-1s"}, {"--nosetuid=yes"},
 		{"-c", "sink", "a", "-n", "b"}, {"--max-conns", "many"},
+		{"--unix", "/s", "--unix-mode", "8"}, {"--unix", "/s", "--unix-mode", "1777"}, {"--unix", "/s", "--unix-mode", "0"},
+		{"--unix-mode", "660"},
 	} {
 		_, err := parseArgs(args)
 		var u usageError

@@ -201,9 +201,14 @@ func TestCLISMTPS(t *testing.T) {
 func TestCLILMTPUnix(t *testing.T) {
 	t.Parallel()
 	sock := filepath.Join(t.TempDir(), "lmtp.sock")
-	p := startCLI(t, "-n", "--lmtp", "--unix", sock)
+	p := startCLI(t, "-n", "--lmtp", "--unix", sock, "--unix-mode", "606")
 	if p.addr != "unix:"+sock {
 		t.Fatalf("printed %q", p.addr)
+	}
+	if fi, err := os.Stat(sock); err != nil {
+		t.Fatal(err)
+	} else if fi.Mode().Perm() != 0o606 { // not what any usual umask gives
+		t.Fatalf("socket file mode %v, want 0606", fi.Mode().Perm())
 	}
 	out := python(t, `
 import smtplib, sys

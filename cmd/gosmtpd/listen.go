@@ -64,7 +64,7 @@ func listen(o *options, smtps *tls.Config) ([]listener, error) {
 		out = append(out, listener{l, l.Addr().String()})
 	}
 	if o.unix != "" {
-		l, err := unix.Listen(o.unix, 0)
+		l, err := unix.Listen(o.unix, o.unixMode)
 		if err != nil {
 			closeAll()
 			return nil, fmt.Errorf("cannot listen on %s: %w", o.unix, unwrapOp(err))
