@@ -46,10 +46,13 @@ go build -o "$bin/smtpload" ./bench/cmd/smtpload
 go build -o "$bin/canned" ./bench/peers/canned
 go build -o "$bin/benchrun" ./bench/cmd/benchrun
 (cd bench/peers/gosmtp && go build -o "$bin/gosmtp-sink" .)
-if ! go build -o "$bin/gosmtpd" ./cmd/gosmtpd 2>"$bin/gosmtpd-build.log"; then
-	echo "run.sh: ./cmd/gosmtpd does not build; gosmtpd is skipped:" >&2
-	sed 's/^/    /' "$bin/gosmtpd-build.log" | head -n 5 >&2
-	rm -f "$bin/gosmtpd"
-fi
+for pkg in gosmtpd=./cmd/gosmtpd hooked=./bench/peers/hooked; do
+	name=${pkg%%=*}
+	if ! go build -o "$bin/$name" "${pkg#*=}" 2>"$bin/$name-build.log"; then
+		echo "run.sh: ${pkg#*=} does not build; $name is skipped:" >&2
+		sed 's/^/    /' "$bin/$name-build.log" | head -n 5 >&2
+		rm -f "$bin/$name"
+	fi
+done
 
 "$bin/benchrun" -bin "$bin" "$@"

@@ -29,10 +29,15 @@ func servers(binDir string) []server {
 	gosmtpd := filepath.Join(binDir, "gosmtpd")
 	gosmtp := filepath.Join(binDir, "gosmtp-sink")
 	cannedBin := filepath.Join(binDir, "canned")
+	hooked := filepath.Join(binDir, "hooked")
 	list := []server{
 		{name: "gosmtpd", tls: true, skip: missing(gosmtpd, "./cmd/gosmtpd does not build"),
 			argv: func(addr string, tf *tlsFiles) []string {
 				return withTLS([]string{gosmtpd, "-n", "-c", "sink", "-l", addr}, tf, "--tlscert", "--tlskey")
+			}},
+		{name: "gosmtpd+hook", tls: true, skip: missing(hooked, "bench/peers/hooked does not build"),
+			argv: func(addr string, tf *tlsFiles) []string {
+				return withTLS([]string{hooked, "-l", addr}, tf, "-tlscert", "-tlskey")
 			}},
 		{name: reference, tls: true, skip: missing(gosmtp, "bench/peers/gosmtp was not built"),
 			argv: func(addr string, tf *tlsFiles) []string {
