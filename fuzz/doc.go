@@ -16,9 +16,11 @@
 // real TLS handshake over the pipe (one self-signed certificate per process,
 // sessions resumed). Flags choose small limits, the bare line ending policy,
 // unlimited errors, a small read buffer, LMTP (LHLO, and a DATA hook that
-// answers each recipient, sometimes with too few answers), and the handler:
-// one that records and accepts every message, or one that refuses, fails,
-// panics and reads partway at points chosen by a seed from the input, its
+// answers each recipient, sometimes with too few answers), logging at Debug
+// (every command and reply traced; each line of the log must be a record of
+// its own, none forged by the client's bytes), and the handler: one that
+// records and accepts every message, or one that refuses, fails, panics and
+// reads partway at points chosen by a seed from the input, its
 // ExceptionHandler choosing replies too. AUTH (PLAIN, LOGIN) is offered in
 // the clear.
 //

@@ -7,12 +7,14 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"strings"
 	"testing"
 
 	"github.com/gosmtpd/gosmtpd/fsm"
 	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
 	"github.com/gosmtpd/gosmtpd/transport"
 )
 
@@ -34,6 +36,7 @@ const (
 	flagNoLimit                // no error, unknown-command or AUTH failure limit
 	flagSmallRead              // a small read buffer
 	flagLMTP                   // speak LMTP, with a DATA hook that answers each recipient
+	flagTrace                  // log at Debug: every command and reply
 )
 
 // FuzzServer drives the whole server with fuzzed bytes in fuzzed writes
@@ -85,13 +88,17 @@ var serverSeeds = []struct {
 		"MAIL FROM:<>\r\nRCPT TO:<d@mx.fuzz>\r\nRCPT TO:<e@mx.fuzz>\r\nBDAT 3\r\nabcBDAT 1 LAST\r\nd\r\nBDAT 0 LAST\r\nLHLO again\r\nEHLO c\r\n"},
 	{startData, flagLMTP | flagSmall, "too big" + strings.Repeat("x\r\n", 600) + ".\r\nQUIT\r\n"},
 	{startTLS | startTransaction, flagLMTP, "RCPT TO:<c@mx.fuzz>\r\nBDAT 2 LAST\r\nhiQUIT\r\n"},
+	{startEHLO, flagTrace | flagRandom, "AUTH PLAIN AHVzZXIAc2VjcmV0\r\nNOOP a\rb\nc\r\nMAIL FROM:<a@c.fuzz>\r\nRCPT TO:<b@mx.fuzz>\r\nDATA\r\nx\r\n.\r\n"},
 	{startEHLO, flagSmall | flagSmallRead, "XFUZZ a\r\nVRFY <x>\r\nNOOP\r\nHELP\r\nMAIL FROM:<a@c.fuzz>\r\nRCPT TO:<b@mx.fuzz>\r\nRCPT TO:<c@mx.fuzz>\r\nRCPT TO:<d@mx.fuzz>\r\nRCPT TO:<e@mx.fuzz>\r\nBDAT 0 LAST\r\n"},
 }
 
 // config is the server's configuration for a FuzzServer input, and its
-// command line limit.
-func config(flags uint8, h *handler) (*transport.Options, int) {
+// command line limit. With flagTrace it logs to logs at Debug.
+func config(flags uint8, h *handler, logs io.Writer) (*transport.Options, int) {
 	o := &transport.Options{Logger: discard, TLSConfig: serverTLS()}
+	if flags&flagTrace != 0 {
+		o.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
 	o.Core = fsm.Config{Hostname: "mx.fuzz", MaxLineLength: 512, AuthCleartext: true}
 	if flags&flagSmall != 0 {
 		o.Core.MaxLineLength, o.Core.MaxMessageSize, o.Core.MaxTextLine, o.Core.MaxRecipients = 100, 1500, 80, 3
@@ -119,7 +126,8 @@ func runSession(t *testing.T, l link, start, flags uint8, seed uint64, cuts, in 
 	before := snapshot()
 	h := newHandler(flags&flagRandom != 0, seed)
 	h.lmtp = flags&flagLMTP != 0
-	o, maxLine := config(flags, h)
+	var logs testkit.Buffer
+	o, maxLine := config(flags, h, &logs)
 	cli := l.client
 	done := make(chan error, 1)
 	go func() { done <- transport.ServeConn(context.Background(), l.server, o) }()
@@ -162,6 +170,20 @@ func runSession(t *testing.T, l link, start, flags uint8, seed uint64, cuts, in 
 	if err := checkDelivery(m.ends, h.records()); err != nil {
 		failf(t, in, out, "%v", err)
 	}
+	if err := checkLogLines(logs.String()); err != nil {
+		failf(t, in, out, "%v", err)
+	}
+}
+
+// checkLogLines: every line of the log is a record of its own; nothing
+// the client sent starts a line (a forged record, T-32).
+func checkLogLines(log string) error {
+	for line := range strings.Lines(log) {
+		if !strings.HasPrefix(line, "time=") || !strings.HasSuffix(line, "\n") {
+			return fmt.Errorf("log line %q is not a record of its own:\n%s", line, log)
+		}
+	}
+	return nil
 }
 
 // beforeTLS cuts the server's output after STARTTLS's 220, the first 220
