@@ -79,7 +79,7 @@ type Server struct {
 	// configuration (limits, extensions, policies); the fields above
 	// override it where they are set.
 	Core   *fsm.Config
-	Logger *slog.Logger // nil: slog.Default()
+	Logger *slog.Logger // nil: slog.Default(); at Debug every command and reply is logged (AUTH secrets as ***)
 
 	mu        sync.Mutex
 	started   bool

@@ -24,7 +24,7 @@ type Options struct {
 	// TLSConfig enables STARTTLS; it also serves implicit TLS connections
 	// that bring no configuration of their own.
 	TLSConfig *tls.Config
-	Logger    *slog.Logger // nil: slog.Default()
+	Logger    *slog.Logger // nil: slog.Default(); at Debug every command and reply is logged (AUTH secrets as ***)
 
 	HandlerTimeout      time.Duration // per hook call; 0: no limit (see hooks.CallerConfig)
 	WriteTimeout        time.Duration // per write; 0: 1 minute
