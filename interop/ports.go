@@ -1,6 +1,8 @@
 package interop
 
 import (
+	"errors"
+	"fmt"
 	"net"
 	"sync"
 	"time"
@@ -13,13 +15,23 @@ import (
 // mixed up.
 type PortLedger struct {
 	mu   sync.Mutex
-	used map[string]map[int]bool                                    // server address -> client ports used
+	used map[serverPort]bool
 	dial func(addr string, timeout time.Duration) (net.Conn, error) // net.DialTimeout's TCP when nil
+}
+
+// serverPort is a client port used against the server at addr.
+type serverPort struct {
+	addr string
+	port int
 }
 
 // maxPortRetries bounds the dials for a fresh port; the kernel spreads its
 // choices, so more than one retry is already rare.
 const maxPortRetries = 64
+
+// errNoFreshPort is a Dial that found only used ports: the session's
+// messages could not be told from an earlier one's.
+var errNoFreshPort = errors.New("interop: no fresh client port")
 
 // Dial connects to addr from a client port no earlier Dial through l used
 // for addr. The connections that came with a used port stay open until a
@@ -31,13 +43,14 @@ func (l *PortLedger) Dial(addr string, timeout time.Duration) (net.Conn, error) 
 			c.Close()
 		}
 	}()
-	for {
+	for range maxPortRetries {
 		conn, err := l.dialOnce(addr, timeout)
-		if err != nil || len(spares) == maxPortRetries || l.claim(addr, localPort(conn)) {
+		if err != nil || l.claim(addr, localPort(conn)) {
 			return conn, err
 		}
 		spares = append(spares, conn)
 	}
+	return nil, fmt.Errorf("%w for %s after %d dials", errNoFreshPort, addr, maxPortRetries)
 }
 
 // dialOnce makes one connection to addr.
@@ -52,16 +65,14 @@ func (l *PortLedger) dialOnce(addr string, timeout time.Duration) (net.Conn, err
 func (l *PortLedger) claim(addr string, port int) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.used == nil {
-		l.used = map[string]map[int]bool{}
-	}
-	if l.used[addr] == nil {
-		l.used[addr] = map[int]bool{}
-	}
-	if l.used[addr][port] {
+	key := serverPort{addr, port}
+	if l.used[key] {
 		return false
 	}
-	l.used[addr][port] = true
+	if l.used == nil {
+		l.used = map[serverPort]bool{}
+	}
+	l.used[key] = true
 	return true
 }
 

@@ -1,6 +1,7 @@
 package interop
 
 import (
+	"errors"
 	"net"
 	"testing"
 	"time"
@@ -45,5 +46,27 @@ func TestPortLedgerRedialsAReusedPort(t *testing.T) {
 	}
 	if len(dialed) != 4 || !dialed[1].closed || !dialed[2].closed || dialed[0].closed || dialed[3].closed {
 		t.Errorf("want the two connections from the reused port closed, and only them")
+	}
+}
+
+// TestPortLedgerFailsWithoutAFreshPort: a kernel that only ever offers a
+// used port makes Dial fail, rather than mix two sessions' messages.
+func TestPortLedgerFailsWithoutAFreshPort(t *testing.T) {
+	var dialed []*portConn
+	l := PortLedger{dial: func(string, time.Duration) (net.Conn, error) {
+		c := &portConn{port: 5000}
+		dialed = append(dialed, c)
+		return c, nil
+	}}
+	if _, err := l.Dial("a:25", time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Dial("a:25", time.Second); !errors.Is(err, errNoFreshPort) {
+		t.Fatalf("got %v, want errNoFreshPort", err)
+	}
+	for _, c := range dialed[1:] {
+		if !c.closed {
+			t.Fatal("a connection from a used port was left open")
+		}
 	}
 }
