@@ -214,6 +214,9 @@ func (c *conn) abort() error {
 	if c.core.State() != fsm.StateClosed { // else the core has said its last word
 		c.wbuf = rep.AppendTo(c.wbuf, c.o.enhanced())
 	}
+	if c.trace {
+		c.traceReplies(c.wbuf)
+	}
 	c.nc.Write(c.wbuf)
 	return cause
 }

@@ -59,6 +59,8 @@ func TestGracefulStopDuringDATA(t *testing.T) {
 func TestImmediateStopDuringDATA(t *testing.T) {
 	h := testkit.NewDataWatch()
 	o := options(h)
+	logs := &testkit.Buffer{}
+	o.Logger = testkit.DebugLogger(logs)
 	base, stop := context.WithCancel(context.Background())
 	o.BaseContext = base
 	s := serve(t, o)
@@ -72,6 +74,9 @@ func TestImmediateStopDuringDATA(t *testing.T) {
 	h.ExpectAbandoned(t)
 	if err := s.Wait(); !errors.Is(err, fsm.ErrShutdown) {
 		t.Fatalf("ServeConn returned %v", err)
+	}
+	if !strings.Contains(logs.String(), `msg=reply session=`) || !strings.Contains(logs.String(), `line="421 4.3.2`) {
+		t.Errorf("the trace at Debug lacks the last words, 421 4.3.2:\n%s", logs)
 	}
 }
 
