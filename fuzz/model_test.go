@@ -192,7 +192,7 @@ func (m *model) transaction(line []byte, isBDAT bool, chunk []byte, rep reply) {
 		if rep.code == 250 {
 			m.pending = append(m.pending, chunk...)
 		}
-	case m.inAuth:
+	case m.inAuth: // an answer to a 334, not a command
 	case isCommand(line, "MAIL") && positive:
 		m.pending, m.rcpts = []byte{}, 0
 	case isCommand(line, "RCPT") && positive:
