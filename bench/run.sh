@@ -45,7 +45,7 @@ echo "run.sh: building into $bin" >&2
 go build -o "$bin/smtpload" ./bench/cmd/smtpload
 go build -o "$bin/canned" ./bench/peers/canned
 go build -o "$bin/benchrun" ./bench/cmd/benchrun
-(cd bench/peers/gosmtp && go build -o "$bin/gosmtp-sink" .)
+(cd bench/peers/gosmtp && GOWORK=off go build -o "$bin/gosmtp-sink" .)
 for pkg in gosmtpd=./cmd/gosmtpd hooked=./bench/peers/hooked; do
 	name=${pkg%%=*}
 	if ! go build -o "$bin/$name" "${pkg#*=}" 2>"$bin/$name-build.log"; then
