@@ -135,7 +135,7 @@ func (s *Server) handle(nc net.Conn) {
 		defer s.sessions.Done()
 		defer s.release()
 		defer releaseClient()
-		transport.ServeConn(s.graceful, nc, s.opts)
+		s.srv.ServeConn(s.graceful, nc)
 	}()
 }
 

@@ -93,6 +93,7 @@ type Server struct {
 	slots     *semaphore.Weighted
 	perClient *clientSlots
 	opts      *transport.Options
+	srv       *transport.Server // opts compiled
 }
 
 // defaultHandlerTimeout: RFC 5321 §4.5.3.2.6 lets a client wait 10 minutes
@@ -118,14 +119,13 @@ func (s *Server) init() bool {
 	}
 	s.perClient = newClientSlots(s.MaxConnectionsPerClient)
 	s.opts = s.options()
+	s.srv = transport.NewServer(s.opts)
 	return true
 }
 
 // options builds the sessions' options from the fields.
 func (s *Server) options() *transport.Options {
 	core := s.coreConfig()
-	d := hooks.NewDispatcher(hooks.Config{Handler: s.Handler, Authenticator: s.Authenticator,
-		Mechanisms: s.authMechanisms(), Hostname: core.Hostname, LMTP: core.LMTP})
 	handlerTimeout := s.HandlerTimeout
 	switch {
 	case handlerTimeout == 0:
@@ -133,7 +133,8 @@ func (s *Server) options() *transport.Options {
 	case handlerTimeout < 0:
 		handlerTimeout = 0
 	}
-	return &transport.Options{Core: core, Dispatcher: d, TLSConfig: s.TLSConfig, Logger: s.logger(),
+	return &transport.Options{Core: core, Handler: s.Handler, Authenticator: s.Authenticator,
+		Mechanisms: s.authMechanisms(), TLSConfig: s.TLSConfig, Logger: s.logger(),
 		HandlerTimeout: handlerTimeout, WriteTimeout: s.WriteTimeout,
 		TLSHandshakeTimeout: s.TLSHandshakeTimeout, MinDataRate: s.MinDataRate,
 		Proxy: s.Proxy, BaseContext: s.hard}

@@ -101,8 +101,7 @@ var (
 func runScript(t *testing.T, state byte, chunk uint8, script []byte) {
 	h := &ledger{broken: map[string]bool{}}
 	o := pipeOptions(h)
-	o.Dispatcher = hooks.NewDispatcher(hooks.Config{Handler: h, Hostname: hostname,
-		Authenticator: hooks.Passwords{"user": "pass"}})
+	o.Authenticator = hooks.Passwords{"user": "pass"}
 	o.Core.AuthCleartext = true
 	o.Core.MaxMessageSize = 4096
 	o.HandlerTimeout = time.Second

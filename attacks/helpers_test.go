@@ -215,6 +215,6 @@ func (s *pipeSession) wait() error {
 func pipeOptions(h hooks.Handler) *transport.Options {
 	o := &transport.Options{Logger: slog.New(slog.DiscardHandler)}
 	o.Core.Hostname = hostname
-	o.Dispatcher = hooks.NewDispatcher(hooks.Config{Handler: h, Hostname: hostname})
+	o.Handler = h
 	return o
 }

@@ -81,8 +81,8 @@ func runAuth(t *testing.T, in []byte) {
 	o := &transport.Options{Logger: discard}
 	o.Core.Hostname, o.Core.AuthCleartext, o.Core.MaxAuthFailures = "mx.fuzz", true, maxAuthFails
 	o.Core.MaxErrors, o.Core.MaxUnknown = -1, -1
-	o.Dispatcher = hooks.NewDispatcher(hooks.Config{Hostname: "mx.fuzz", Authenticator: auth,
-		Mechanisms: []hooks.Mechanism{hooks.Plain, hooks.Login, hooks.CRAMMD5{Hostname: "mx.fuzz"}}})
+	o.Authenticator = auth
+	o.Mechanisms = []hooks.Mechanism{hooks.Plain, hooks.Login, hooks.CRAMMD5{Hostname: "mx.fuzz"}}
 	srv, cli := pipe()
 	done := make(chan error, 1)
 	go func() { done <- transport.ServeConn(context.Background(), srv, o) }()

@@ -1,5 +1,5 @@
 // Package fuzz holds native Go fuzz targets over the whole server: the
-// driver (transport.ServeConn), the handler API (hooks.Dispatcher) and the
+// driver (transport.ServeConn), the handler API (package hooks) and the
 // core together, over net.Pipe, as a client on the internet sees them. The
 // core and the codec have fuzz targets of their own (fsm/fuzz_test.go,
 // codec/*fuzz_test.go); these go through everything a session touches:

@@ -94,7 +94,7 @@ func runProxy(t *testing.T, in, cuts []byte, refuse bool) {
 	h := &proxyRecorder{refuse: refuse}
 	o := &transport.Options{Logger: discard, Proxy: &transport.ProxyOptions{Timeout: time.Minute}}
 	o.Core.Hostname = "mx.fuzz"
-	o.Dispatcher = hooks.NewDispatcher(hooks.Config{Handler: h, Hostname: "mx.fuzz"})
+	o.Handler = h
 	srv, cli := pipe()
 	done := make(chan error, 1)
 	go func() { done <- transport.ServeConn(context.Background(), srv, o) }()

@@ -31,7 +31,7 @@ func (f *failingReader) HandleException(context.Context, *hooks.Session, error) 
 // client (the hook never received the message whole).
 func TestExceptionCannotAcceptPartialMessage(t *testing.T) {
 	h := &failingReader{}
-	o := &transport.Options{Logger: discard, Dispatcher: hooks.NewDispatcher(hooks.Config{Handler: h})}
+	o := &transport.Options{Logger: discard, Handler: h}
 	srv, cli := pipe()
 	done := make(chan error, 1)
 	go func() { done <- transport.ServeConn(context.Background(), srv, o) }()

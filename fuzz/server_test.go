@@ -116,8 +116,7 @@ func config(flags uint8, h *handler, logs io.Writer) (*transport.Options, int) {
 	if h.lmtp {
 		o.Core.LMTP, handler = true, lmtpHandler{h}
 	}
-	o.Dispatcher = hooks.NewDispatcher(hooks.Config{Handler: handler, Hostname: "mx.fuzz", LMTP: h.lmtp,
-		Authenticator: hooks.Passwords{"user": "secret"}})
+	o.Handler, o.Authenticator = handler, hooks.Passwords{"user": "secret"}
 	return o, o.Core.MaxLineLength
 }
 

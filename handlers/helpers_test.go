@@ -67,7 +67,7 @@ func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
 // session and envelope for hooks called directly.
 func session() *hooks.Session {
-	s := hooks.NewSession(context.Background())
+	s := &hooks.Session{}
 	s.ID, s.Peer = "test-1", "127.0.0.1:5025"
 	return s
 }

@@ -11,10 +11,10 @@ import (
 // a message the client sends is always received whole before the 250.
 type Sink struct{}
 
-// DiscardsMessages tells the Dispatcher that h is a Sink itself, not a type
-// that embeds one and may read messages its own way: then the core drops each
-// message as it decodes it, received whole all the same, and HandleDATA is
-// not called (hooks.Discarder).
+// DiscardsMessages tells the server that h, the handler it serves, is a
+// Sink itself, not a type that embeds one and may read messages its own
+// way: then the core drops each message as it decodes it, received whole
+// all the same, and HandleDATA is not called.
 func (Sink) DiscardsMessages(h hooks.Handler) bool {
 	switch h.(type) {
 	case Sink, *Sink:

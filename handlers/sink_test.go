@@ -14,6 +14,7 @@ import (
 	"github.com/gosmtpd/gosmtpd/fsm"
 	"github.com/gosmtpd/gosmtpd/handlers"
 	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/internal/dispatch"
 )
 
 // dialog sends each line and returns the code of each reply, in order; an
@@ -51,7 +52,7 @@ func dialog(t *testing.T, addr string, lines ...string) []string {
 
 func TestSinkDiscardsInTheCore(t *testing.T) {
 	for _, h := range []hooks.Handler{handlers.Sink{}, &handlers.Sink{}} {
-		d := hooks.NewDispatcher(hooks.Config{Handler: h})
+		d := dispatch.NewDispatcher(dispatch.Config{Handler: h})
 		if d.Hooks().Has(fsm.HookDATA) || d.Hooks().Has(fsm.HookMAIL) {
 			t.Errorf("%T: hooks %b: a Sink needs none", h, d.Hooks())
 		}
@@ -93,7 +94,7 @@ func (s countingSink) HandleDATA(_ context.Context, _ *hooks.Session, _ *hooks.E
 func TestSinkEmbeddedKeepsItsHook(t *testing.T) {
 	var n atomic.Int64
 	h := countingSink{bytes: &n}
-	if !hooks.NewDispatcher(hooks.Config{Handler: h}).Hooks().Has(fsm.HookDATA) {
+	if !dispatch.NewDispatcher(dispatch.Config{Handler: h}).Hooks().Has(fsm.HookDATA) {
 		t.Fatal("a type embedding Sink lost its DATA hook")
 	}
 	codes := dialog(t, serve(t, h), "EHLO c\r\n", "MAIL FROM:<a@example.com>\r\n",

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 )
 
 // Credentials is what a SASL mechanism obtained from the client, for an
@@ -73,7 +72,7 @@ func (f AuthenticatorFunc) Authenticate(ctx context.Context, s *Session, e *Enve
 }
 
 // Mechanism is a server-side SASL mechanism (RFC 4422), pluggable: the
-// Dispatcher offers each one given to it under its name.
+// server offers each one given to it under its name.
 type Mechanism interface {
 	// Name is the mechanism's name; clients may send it in any case.
 	Name() string
@@ -109,19 +108,4 @@ var (
 	ErrPasswordTransition = Reply{Code: 432, Enhanced: "4.7.12", Text: "A password transition is needed"}
 )
 
-var (
-	replyAuthOK    = Reply{Code: 235, Enhanced: "2.7.0", Text: "Authentication successful"}
-	replyAuthTemp  = Reply{Code: 454, Enhanced: "4.7.0", Text: "Temporary authentication failure"}
-	replyMalformed = Reply{Code: 501, Enhanced: "5.5.2", Text: "Error: malformed authentication response"}
-	replyNoMech    = Reply{Code: 504, Enhanced: "5.5.4", Text: "Error: unrecognized authentication type"}
-)
-
-// findMechanism returns the mechanism called name, in any case.
-func findMechanism(mechs []Mechanism, name string) Mechanism {
-	for _, m := range mechs {
-		if strings.EqualFold(m.Name(), name) {
-			return m
-		}
-	}
-	return nil
-}
+var replyMalformed = Reply{Code: 501, Enhanced: "5.5.2", Text: "Error: malformed authentication response"}

@@ -1,20 +1,23 @@
 // Package hooks is gosmtpd's handler API: optional one-method interfaces,
-// one per aiosmtpd handle_* hook, and the Dispatcher, the one place that
-// turns a question of the protocol core (fsm.Ask) into a handler call and the
-// handler's answer into a decision (fsm.Decision).
+// one per aiosmtpd handle_* hook, with the Session and Envelope they are
+// given, the Reply they may answer with and the AUTH types (Mechanism,
+// Credentials, Authenticator). The server turns the protocol core's
+// questions into calls of these hooks.
 //
 // A handler implements only the hooks it needs, in the style of net/http:
-// the Dispatcher discovers them by type assertion once and tells the core
-// which hooks to ask, so hooks nobody implements cost nothing. Every hook
-// takes a context first; it is cancelled when the client goes, when the
-// server stops, or when the hook overruns its time limit.
+// the server discovers them by type assertion once, when it starts, and
+// asks the core to stop only for hooks a handler answers, so hooks nobody
+// implements cost nothing. Every hook takes a context first; it is
+// cancelled when the client goes, when the server stops, or when the hook
+// overruns its time limit.
 //
 // A hook returns nil for the default reply, a Reply to choose the reply
 // (code, enhanced status code, text), or any other error, which becomes
 // "451 4.3.0" without its text reaching the client (it may hold internals).
 // A 421 Reply ends the session after it is sent, as the code says (in LMTP,
-// a DATA reply is one recipient's and does not). A panic ends that session only, with "421 4.3.0". An ExceptionHandler may
-// choose other replies for failures.
+// a DATA reply is one recipient's and does not). A panic ends that session
+// only, with "421 4.3.0". An ExceptionHandler may choose other replies for
+// failures.
 //
 // The message reaches the DATA hook as a stream (an io.Reader), handed over
 // chunk by chunk as it arrives: a 100 MiB message costs no more memory than a
@@ -23,9 +26,8 @@
 // the end of the message, and with the core's cause (fsm.ErrMessageTooBig,
 // ...) when the message is refused while it streams; the client then gets no
 // positive reply whatever the hook returns. A handler that only throws
-// messages away (handlers.Sink) says so with Discarder: the core then reads,
-// decodes and checks each message whole and drops it itself, with no DATA
-// hook to run.
+// messages away (handlers.Sink) lets the core drop each message itself, read,
+// decoded and checked whole, with no DATA hook to run.
 //
 // AUTH is split in two: a Mechanism (PLAIN and LOGIN are built in) runs the
 // SASL exchange and produces Credentials; an Authenticator decides them.

@@ -79,7 +79,7 @@ type (
 		HandleVRFY(ctx context.Context, s *Session, e *Envelope, address string) error
 	}
 	// CommandHandler adds commands: Commands is called once, when the
-	// Dispatcher is made; HandleCommand answers them (nil: 250 2.0.0 OK).
+	// server starts; HandleCommand answers them (nil: 250 2.0.0 OK).
 	CommandHandler interface {
 		Commands() []Command
 		HandleCommand(ctx context.Context, s *Session, e *Envelope, name, arg string) error

@@ -37,33 +37,3 @@ type PanicError struct {
 }
 
 func (e *PanicError) Error() string { return fmt.Sprintf("panic in %s hook: %v", e.Hook, e.Value) }
-
-// replyOf splits what a hook returned into the reply it chose (zero: the
-// default) or a failure.
-func replyOf(err error) (Reply, error) {
-	if err == nil {
-		return Reply{}, nil
-	}
-	var rep Reply
-	if errors.As(err, &rep) {
-		return rep, nil
-	}
-	var prep *Reply
-	if errors.As(err, &prep) && prep != nil {
-		return *prep, nil
-	}
-	return Reply{}, err
-}
-
-// failureReply is the reply for a failed hook when no ExceptionHandler
-// chooses one, and whether the session must end.
-func failureReply(hostname string, err error) (Reply, bool) {
-	var p *PanicError
-	switch {
-	case errors.As(err, &p):
-		return Reply{Code: 421, Enhanced: "4.3.0", Text: hostname + " Error: internal server error, closing connection"}, true
-	case errors.Is(err, ErrStopped):
-		return Reply{Code: 421, Enhanced: "4.3.2", Text: hostname + " Service shutting down"}, true
-	}
-	return ErrTemporaryFailure, false
-}

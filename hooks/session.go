@@ -4,7 +4,8 @@ import (
 	"context"
 	"crypto/tls"
 	"net/netip"
-	"slices"
+
+	"github.com/gosmtpd/gosmtpd/internal/sessionctx"
 )
 
 // Session is what is known of the client: aiosmtpd's Session. The server
@@ -40,9 +41,9 @@ type Session struct {
 	ctx context.Context
 }
 
-// NewSession returns a Session whose context is ctx: the driver cancels it
-// when the client goes or the server stops.
-func NewSession(ctx context.Context) *Session { return &Session{ctx: ctx} }
+func init() {
+	sessionctx.Set = func(s any, ctx context.Context) { s.(*Session).ctx = ctx }
+}
 
 // Context returns the session's context, cancelled when the client goes or
 // the server stops. Hooks receive a context derived from it.
@@ -55,18 +56,6 @@ func (s *Session) Context() context.Context {
 
 // Authenticated reports whether AUTH succeeded in this session.
 func (s *Session) Authenticated() bool { return s.AuthMechanism != "" }
-
-// greeted records an accepted HELO, EHLO or LHLO.
-func (s *Session) greeted(name string, extended bool) {
-	s.HeloName, s.Extended = name, extended
-}
-
-// restart forgets what a TLS handshake invalidates (RFC 3207 §4.2).
-func (s *Session) restart(state *tls.ConnectionState) {
-	s.TLS = state
-	s.HeloName, s.Extended = "", false
-	s.AuthID, s.AuthUser, s.AuthMechanism, s.AuthData = "", "", "", nil
-}
 
 // ProxyInfo is what a PROXY protocol header (v1 or v2) said about the
 // connection before the load balancer relayed it.
@@ -99,14 +88,4 @@ type Envelope struct {
 	SMTPUTF8    bool     // MAIL carried SMTPUTF8 (RFC 6531)
 	RcptTos     []string // accepted recipients, in order
 	RcptOptions [][]string
-}
-
-// clone returns a deep copy of e, so that a hook that overran its time
-// keeps an envelope no one else changes.
-func (e *Envelope) clone() *Envelope {
-	c := *e
-	c.MailOptions = slices.Clone(e.MailOptions)
-	c.RcptTos = slices.Clone(e.RcptTos)
-	c.RcptOptions = slices.Clone(e.RcptOptions)
-	return &c
 }

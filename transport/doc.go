@@ -7,7 +7,7 @@
 // replies in one write per batch (RFC 2920 pipelining), hands message bodies
 // to the DATA hook chunk by chunk, runs STARTTLS on the same socket, and
 // reads an optional PROXY protocol header first. Handler calls go through a
-// hooks.Caller: a panic ends that session only with "421 4.3.0", a handler
+// the handler layer: a panic ends that session only with "421 4.3.0", a handler
 // that overruns Options.HandlerTimeout gets its context cancelled and the
 // client "451 4.3.0".
 //

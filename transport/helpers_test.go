@@ -28,7 +28,7 @@ func serve(t testing.TB, o *transport.Options) *testkit.Session {
 func options(h hooks.Handler) *transport.Options {
 	o := &transport.Options{Logger: slog.New(slog.DiscardHandler)}
 	o.Core.Hostname = "mx.test"
-	o.Dispatcher = hooks.NewDispatcher(hooks.Config{Handler: h, Hostname: "mx.test"})
+	o.Handler = h
 	return o
 }
 

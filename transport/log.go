@@ -85,7 +85,7 @@ var errQuit = errors.New("QUIT")
 
 // logFailure logs a hook's failure: once per failure, the stack of a panic
 // with it. Errors and panic values may hold the client's bytes: they are
-// escaped. Credentials never reach here (hooks.CallerConfig.Failed).
+// escaped. Credentials never reach here (the dispatcher masks them).
 func (c *conn) logFailure(hook string, err error) {
 	var p *hooks.PanicError
 	switch {

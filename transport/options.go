@@ -9,24 +9,31 @@ import (
 
 	"github.com/gosmtpd/gosmtpd/fsm"
 	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/internal/dispatch"
 )
 
 // Options configure ServeConn. They are shared by the sessions of a server
 // and must not change while sessions use them.
 type Options struct {
 	// Core is the protocol configuration. Its Hooks, AuthMechanisms and
-	// Commands are taken from the Dispatcher, TLSAvailable from TLSConfig,
+	// Commands follow from the handler, TLSAvailable from TLSConfig,
 	// TLSActive from the connection.
 	Core fsm.Config
-	// Dispatcher calls the handler; nil accepts every command and
-	// discards every message.
-	Dispatcher *hooks.Dispatcher
+	// Handler handles the hooks it implements (see package hooks); nil
+	// accepts every command and discards every message.
+	Handler hooks.Handler
+	// Authenticator decides AUTH; nil: the Handler's own Authenticate
+	// method, if it has one. Without either, AUTH is not offered.
+	Authenticator hooks.Authenticator
+	// Mechanisms are the SASL mechanisms offered, in order; nil: PLAIN and
+	// LOGIN.
+	Mechanisms []hooks.Mechanism
 	// TLSConfig enables STARTTLS; it also serves implicit TLS connections
 	// that bring no configuration of their own.
 	TLSConfig *tls.Config
 	Logger    *slog.Logger // nil: slog.Default(); at Debug every command and reply is logged (AUTH secrets as ***)
 
-	HandlerTimeout      time.Duration // per hook call; 0: no limit (see hooks.CallerConfig)
+	HandlerTimeout      time.Duration // per hook call; 0: no limit
 	WriteTimeout        time.Duration // per write; 0: 1 minute
 	TLSHandshakeTimeout time.Duration // 0: 30 seconds
 	// MinDataRate, in bytes per second, tightens the data timeout: a
@@ -88,11 +95,19 @@ func (o *Options) baseContext() context.Context {
 	return context.Background()
 }
 
-func (o *Options) dispatcher() *hooks.Dispatcher {
-	if o.Dispatcher != nil {
-		return o.Dispatcher
-	}
-	return hooks.NewDispatcher(hooks.Config{Hostname: o.Core.Hostname, LMTP: o.Core.LMTP})
+// Server is a server's Options compiled once and shared by its sessions:
+// the handler's hooks discovered and the SASL mechanisms named. Make one
+// with NewServer; the Options must not change afterwards.
+type Server struct {
+	o *Options
+	d *dispatch.Dispatcher
+}
+
+// NewServer compiles o for the sessions of one server.
+func NewServer(o *Options) *Server {
+	d := dispatch.NewDispatcher(dispatch.Config{Handler: o.Handler, Authenticator: o.Authenticator,
+		Mechanisms: o.Mechanisms, Hostname: o.Core.Hostname, LMTP: o.Core.LMTP})
+	return &Server{o: o, d: d}
 }
 
 // ImplicitTLS marks a connection that is TLS from its first byte (SMTPS,

@@ -11,7 +11,7 @@ import (
 
 	"github.com/gosmtpd/gosmtpd/codec"
 	"github.com/gosmtpd/gosmtpd/fsm"
-	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/internal/dispatch"
 )
 
 // conn is one session being served.
@@ -20,8 +20,8 @@ type conn struct {
 	raw    net.Conn // the socket: deadlines are set on it, also from other goroutines
 	nc     net.Conn // what is read and written: raw, or TLS over it
 	core   *fsm.Conn
-	d      *hooks.Dispatcher
-	calls  *hooks.Caller
+	d      *dispatch.Dispatcher
+	calls  *dispatch.Caller
 	log    *slog.Logger
 	trace  bool               // commands and replies are logged (at Debug)
 	cancel context.CancelFunc // ends the session's context
@@ -61,8 +61,16 @@ type conn struct {
 // The error is the cause of the end: nil after QUIT, else one of the core's
 // sentinels (fsm.ErrTimeout, fsm.ErrPeerClosed, fsm.ErrShutdown, ...), or
 // the failure of the PROXY header or of the implicit TLS handshake.
-func ServeConn(ctx context.Context, nc net.Conn, o *Options) (err error) {
-	c := newConn(nc, o)
+//
+// ServeConn compiles o for this one connection; a server that serves many
+// compiles its Options once with NewServer.
+func ServeConn(ctx context.Context, nc net.Conn, o *Options) error {
+	return NewServer(o).ServeConn(ctx, nc)
+}
+
+// ServeConn serves one connection as the function ServeConn does.
+func (s *Server) ServeConn(ctx context.Context, nc net.Conn) (err error) {
+	c := newConn(nc, s)
 	graceful := context.AfterFunc(ctx, c.interruptGraceful)
 	hard := context.AfterFunc(c.calls.Session().Context(), c.interruptHard)
 	defer func() {
@@ -76,13 +84,14 @@ func ServeConn(ctx context.Context, nc net.Conn, o *Options) (err error) {
 	return c.serve()
 }
 
-func newConn(nc net.Conn, o *Options) *conn {
-	c := &conn{o: o, raw: nc, nc: nc, d: o.dispatcher(), rearm: true}
+func newConn(nc net.Conn, srv *Server) *conn {
+	o := srv.o
+	c := &conn{o: o, raw: nc, nc: nc, d: srv.d, rearm: true}
 	ctx, cancel := context.WithCancel(o.baseContext())
 	c.cancel = cancel
-	s := hooks.NewSession(ctx)
+	s := dispatch.NewSession(ctx)
 	s.ID, s.Peer, s.Local = newSessionID(), addrString(nc.RemoteAddr()), addrString(nc.LocalAddr())
-	c.calls = c.d.NewCaller(s, hooks.CallerConfig{Timeout: o.HandlerTimeout, Failed: c.logFailure})
+	c.calls = c.d.NewCaller(s, dispatch.CallerConfig{Timeout: o.HandlerTimeout, Failed: c.logFailure})
 	return c
 }
 

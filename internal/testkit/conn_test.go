@@ -37,7 +37,7 @@ func TestDataWatchReportsACutStreamAndTheCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- h.HandleDATA(ctx, hooks.NewSession(ctx), &hooks.Envelope{}, failAfter("half", io.ErrUnexpectedEOF))
+		done <- h.HandleDATA(ctx, &hooks.Session{}, &hooks.Envelope{}, failAfter("half", io.ErrUnexpectedEOF))
 	}()
 	<-h.Started
 	cancel()
@@ -53,7 +53,7 @@ func TestExpectAbandonedFailsOnAWholeMessage(t *testing.T) {
 	h := NewDataWatch()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	go h.HandleDATA(ctx, hooks.NewSession(ctx), &hooks.Envelope{}, strings.NewReader("whole\r\n"))
+	go h.HandleDATA(ctx, &hooks.Session{}, &hooks.Envelope{}, strings.NewReader("whole\r\n"))
 	f := run(func(tb *fakeTB) { h.ExpectAbandoned(tb) })
 	if !f.failed || !strings.Contains(f.msg, "<nil>") {
 		t.Fatalf("failed %v, message %q", f.failed, f.msg)

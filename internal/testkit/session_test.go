@@ -7,14 +7,12 @@ import (
 	"testing"
 
 	"github.com/gosmtpd/gosmtpd/fsm"
-	"github.com/gosmtpd/gosmtpd/hooks"
 	"github.com/gosmtpd/gosmtpd/transport"
 )
 
 func pipeOptions() *transport.Options {
 	o := &transport.Options{Logger: slog.New(slog.DiscardHandler)}
 	o.Core.Hostname = "mx.test"
-	o.Dispatcher = hooks.NewDispatcher(hooks.Config{Hostname: "mx.test"})
 	return o
 }
 

@@ -123,7 +123,7 @@ func (h *handler) next(t *testing.T) seen {
 func options(h hooks.Handler, cfg *tls.Config) *transport.Options {
 	o := &transport.Options{TLSConfig: cfg, Logger: slog.New(slog.DiscardHandler), TLSHandshakeTimeout: 5 * time.Second}
 	o.Core.Hostname = "mx.test"
-	o.Dispatcher = hooks.NewDispatcher(hooks.Config{Handler: h, Hostname: "mx.test"})
+	o.Handler = h
 	return o
 }
 

@@ -1,6 +1,6 @@
 // Command hooked is gosmtpd embedded as a program embeds it, with a DATA
 // hook that reads each message to its end and throws it away: the work
-// go-smtp's sink does, where gosmtpd's own Sink (a hooks.Discarder) lets
+// go-smtp's sink does, where gosmtpd's own Sink lets
 // the core drop each message with no hook call. The benchmark shows both.
 package main
 

@@ -1,10 +1,11 @@
-package hooks
+package dispatch
 
 import (
 	"context"
 	"io"
 
 	"github.com/gosmtpd/gosmtpd/fsm"
+	"github.com/gosmtpd/gosmtpd/hooks"
 )
 
 // Body hands the next chunk of the message (fsm.ActBody's Data) to the DATA
@@ -28,7 +29,7 @@ func (c *Caller) Body(p []byte) (fsm.Decision, bool) {
 	if err != errReturnedEarly {
 		m.abort(streamError(err))
 		c.detach()
-		return notWhole(c.failure("DATA", err, ErrTemporaryFailure)), false
+		return notWhole(c.failure("DATA", err, hooks.ErrTemporaryFailure)), false
 	}
 	m.finish(io.ErrUnexpectedEOF)
 	m.release()
@@ -39,7 +40,7 @@ func (c *Caller) Body(p []byte) (fsm.Decision, bool) {
 // waiting for the hook: io.ErrUnexpectedEOF when the session ends (the
 // message will never be whole), else the cause.
 func streamError(err error) error {
-	if err == ErrStopped {
+	if err == hooks.ErrStopped {
 		return io.ErrUnexpectedEOF
 	}
 	return err
@@ -58,10 +59,10 @@ func (c *Caller) refusal(m *delivery) fsm.Decision {
 	rep, failure := replyOf(answer)
 	switch {
 	case failure != nil:
-		return notWhole(c.failure("DATA", failure, ErrTemporaryFailure))
+		return notWhole(c.failure("DATA", failure, hooks.ErrTemporaryFailure))
 	case rep.IsZero() || rep.Positive():
 		c.report("DATA", errReturnedEarly)
-		return fsm.Decision{Reply: ErrTemporaryFailure}
+		return fsm.Decision{Reply: hooks.ErrTemporaryFailure}
 	}
 	return fsm.Decision{Reply: rep}
 }
@@ -71,7 +72,7 @@ func (c *Caller) refusal(m *delivery) fsm.Decision {
 // must never be told that such a message was taken.
 func notWhole(d fsm.Decision) fsm.Decision {
 	if d.Reply.Positive() {
-		d.Reply = ErrTemporaryFailure
+		d.Reply = hooks.ErrTemporaryFailure
 	}
 	return d
 }
@@ -103,7 +104,7 @@ func (c *Caller) endOfData(a *fsm.Ask) fsm.Decision {
 		if a.Rcpt < len(c.verdicts) {
 			return c.verdicts[a.Rcpt]
 		}
-		return c.failure("DATA", errNoAnswer, ErrTemporaryFailure)
+		return c.failure("DATA", errNoAnswer, hooks.ErrTemporaryFailure)
 	}
 	m := c.msg
 	if m == nil {
@@ -113,10 +114,10 @@ func (c *Caller) endOfData(a *fsm.Ask) fsm.Decision {
 	m.finish(io.EOF)
 	err := c.await(m)
 	m.release()
-	c.env = &Envelope{} // the transaction ends with this reply
+	c.env = &hooks.Envelope{} // the transaction ends with this reply
 	if !c.d.lmtpMode {
 		if err != nil {
-			return c.failure("DATA", err, ErrTemporaryFailure)
+			return c.failure("DATA", err, hooks.ErrTemporaryFailure)
 		}
 		return c.decision("DATA", m.single())
 	}

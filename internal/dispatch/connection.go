@@ -1,14 +1,16 @@
-package hooks
+package dispatch
 
 import (
 	"context"
 	"crypto/tls"
+
+	"github.com/gosmtpd/gosmtpd/hooks"
 )
 
 // Proxied records the PROXY protocol header the connection started with
 // (the Session's Peer becomes the original client's address) and asks the
 // PROXY hook about it. An error refuses the connection.
-func (c *Caller) Proxied(info *ProxyInfo) error {
+func (c *Caller) Proxied(info *hooks.ProxyInfo) error {
 	c.sess.Proxy = info
 	if !info.Local && info.Source.IsValid() {
 		c.sess.Peer = info.Source.String()
@@ -17,7 +19,7 @@ func (c *Caller) Proxied(info *ProxyInfo) error {
 	if h == nil {
 		return nil
 	}
-	err := c.call("PROXY", func(ctx context.Context, s *Session, _ *Envelope) error {
+	err := c.call("PROXY", func(ctx context.Context, s *hooks.Session, _ *hooks.Envelope) error {
 		return h.HandlePROXY(ctx, s, info)
 	})
 	if err != nil {
@@ -32,7 +34,7 @@ func (c *Caller) Proxied(info *ProxyInfo) error {
 // refuses the connection.
 func (c *Caller) TLSEstablished(state *tls.ConnectionState) error {
 	if h := c.d.starttls; h != nil {
-		err := c.call("STARTTLS", func(ctx context.Context, s *Session, _ *Envelope) error {
+		err := c.call("STARTTLS", func(ctx context.Context, s *hooks.Session, _ *hooks.Envelope) error {
 			return h.HandleSTARTTLS(ctx, s, state)
 		})
 		if err != nil {
@@ -42,7 +44,11 @@ func (c *Caller) TLSEstablished(state *tls.ConnectionState) error {
 	}
 	c.abandon(errTransactionEnded)
 	c.sasl = nil
-	c.sess.restart(state)
-	c.env = &Envelope{}
+	// RFC 3207 §4.2: the greeting and the authentication are forgotten.
+	s := c.sess
+	s.TLS = state
+	s.HeloName, s.Extended = "", false
+	s.AuthID, s.AuthUser, s.AuthMechanism, s.AuthData = "", "", "", nil
+	c.env = &hooks.Envelope{}
 	return nil
 }

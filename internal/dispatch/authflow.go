@@ -1,4 +1,4 @@
-package hooks
+package dispatch
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gosmtpd/gosmtpd/fsm"
+	"github.com/gosmtpd/gosmtpd/hooks"
 )
 
 // authStart begins a SASL exchange: "AUTH mechanism [initial-response]".
@@ -24,10 +25,10 @@ func (c *Caller) authStart(a *fsm.Ask) fsm.Decision {
 // refusal, or the Authenticator's verdict on the credentials obtained.
 func (c *Caller) authStep(resp []byte) fsm.Decision {
 	if c.sasl == nil {
-		return fsm.Decision{Reply: replyMalformed}
+		return fsm.Decision{Reply: replyNoExchange}
 	}
 	var challenge []byte
-	var creds *Credentials
+	var creds *hooks.Credentials
 	err := protect("AUTH", func() (err error) {
 		challenge, creds, err = c.sasl.Next(resp)
 		return err
@@ -48,12 +49,12 @@ func (c *Caller) authStep(resp []byte) fsm.Decision {
 
 // authenticate asks the Authenticator and records a success in the
 // Session.
-func (c *Caller) authenticate(creds *Credentials) fsm.Decision {
+func (c *Caller) authenticate(creds *hooks.Credentials) fsm.Decision {
 	if creds.Mechanism == "" {
 		creds.Mechanism = c.saslName
 	}
 	password := creds.Password // read before: a hook left running past its time may still change creds
-	err := c.call("AUTH", func(ctx context.Context, s *Session, e *Envelope) error {
+	err := c.call("AUTH", func(ctx context.Context, s *hooks.Session, e *hooks.Envelope) error {
 		return c.d.auth.Authenticate(ctx, s, e, creds)
 	})
 	rep, failure := replyOf(err)

@@ -1,4 +1,4 @@
-package hooks
+package dispatch
 
 import (
 	"context"
@@ -6,9 +6,10 @@ import (
 
 	"github.com/gosmtpd/gosmtpd/codec"
 	"github.com/gosmtpd/gosmtpd/fsm"
+	"github.com/gosmtpd/gosmtpd/hooks"
 )
 
-var replyCommandOK = Reply{Code: 250, Enhanced: "2.0.0", Text: "OK"}
+var replyCommandOK = hooks.Reply{Code: 250, Enhanced: "2.0.0", Text: "OK"}
 
 // Decide answers the core's question a: it calls the hook that decides it,
 // if the handler has one, turns what the hook returned into the core's
@@ -40,14 +41,14 @@ func (c *Caller) Decide(a *fsm.Ask) fsm.Decision {
 func (c *Caller) decision(hook string, err error) fsm.Decision {
 	rep, failure := replyOf(err)
 	if failure != nil {
-		return c.failure(hook, failure, ErrTemporaryFailure)
+		return c.failure(hook, failure, hooks.ErrTemporaryFailure)
 	}
 	return fsm.Decision{Reply: rep}
 }
 
 // failure is the Decision for a failed hook: the ExceptionHandler's choice,
 // else def; a panic or a stopped session also ends the connection.
-func (c *Caller) failure(hook string, err error, def Reply) fsm.Decision {
+func (c *Caller) failure(hook string, err error, def hooks.Reply) fsm.Decision {
 	c.report(hook, err)
 	rep, closing := failureReply(c.d.hostname, err)
 	if !closing {
@@ -56,8 +57,8 @@ func (c *Caller) failure(hook string, err error, def Reply) fsm.Decision {
 	if c.d.exception == nil {
 		return fsm.Decision{Reply: rep, Close: closing}
 	}
-	var chosen Reply
-	exErr := c.call("Exception", func(ctx context.Context, s *Session, _ *Envelope) error {
+	var chosen hooks.Reply
+	exErr := c.call("Exception", func(ctx context.Context, s *hooks.Session, _ *hooks.Envelope) error {
 		chosen = c.d.exception.HandleException(ctx, s, err)
 		return nil
 	})
@@ -70,7 +71,7 @@ func (c *Caller) failure(hook string, err error, def Reply) fsm.Decision {
 }
 
 // effective is the reply the core sends for d.
-func effective(d fsm.Decision, a *fsm.Ask) Reply {
+func effective(d fsm.Decision, a *fsm.Ask) hooks.Reply {
 	if d.Reply.IsZero() {
 		return a.Default
 	}
@@ -83,7 +84,7 @@ func (c *Caller) greet(a *fsm.Ask) fsm.Decision {
 	var d fsm.Decision
 	if a.Hook == fsm.HookHELO {
 		if h := c.d.helo; h != nil {
-			d = c.decision("HELO", c.call("HELO", func(ctx context.Context, s *Session, e *Envelope) error {
+			d = c.decision("HELO", c.call("HELO", func(ctx context.Context, s *hooks.Session, e *hooks.Envelope) error {
 				return h.HandleHELO(ctx, s, e, name)
 			}))
 		}
@@ -91,13 +92,13 @@ func (c *Caller) greet(a *fsm.Ask) fsm.Decision {
 		d = c.capabilities(a, name, h)
 	}
 	if effective(d, a).Positive() {
-		c.sess.greeted(name, a.Hook != fsm.HookHELO)
-		c.env = &Envelope{}
+		c.sess.HeloName, c.sess.Extended = name, a.Hook != fsm.HookHELO
+		c.env = &hooks.Envelope{}
 	}
 	return d
 }
 
-type capsFunc func(ctx context.Context, s *Session, e *Envelope, hostname string, caps []string) ([]string, error)
+type capsFunc func(ctx context.Context, s *hooks.Session, e *hooks.Envelope, hostname string, caps []string) ([]string, error)
 
 // capsHook returns the hook that answers EHLO or LHLO, or nil.
 func (d *Dispatcher) capsHook(h fsm.Hook) capsFunc {
@@ -115,7 +116,7 @@ func (d *Dispatcher) capsHook(h fsm.Hook) capsFunc {
 func (c *Caller) capabilities(a *fsm.Ask, name string, h capsFunc) fsm.Decision {
 	caps := append([]string(nil), a.Default.More...) // the core's lines stay its own
 	hook := a.Hook.String()
-	err := c.call(hook, func(ctx context.Context, s *Session, e *Envelope) error {
+	err := c.call(hook, func(ctx context.Context, s *hooks.Session, e *hooks.Envelope) error {
 		var err error
 		caps, err = h(ctx, s, e, name, caps)
 		return err
@@ -130,14 +131,14 @@ func (c *Caller) capabilities(a *fsm.Ask, name string, h capsFunc) fsm.Decision 
 
 func (c *Caller) mailFrom(a *fsm.Ask) fsm.Decision {
 	addr, opts := string(a.Path.Mailbox), options(a.Params)
-	c.env = &Envelope{} // each transaction starts afresh
+	c.env = &hooks.Envelope{} // each transaction starts afresh
 	auth, ok := mailAuth(opts, c.sess.Authenticated())
 	if !ok {
 		return fsm.Decision{Reply: replyBadAuthParam}
 	}
 	var d fsm.Decision
 	if h := c.d.mail; h != nil {
-		d = c.decision("MAIL", c.call("MAIL", func(ctx context.Context, s *Session, e *Envelope) error {
+		d = c.decision("MAIL", c.call("MAIL", func(ctx context.Context, s *hooks.Session, e *hooks.Envelope) error {
 			return h.HandleMAIL(ctx, s, e, addr, opts)
 		}))
 	}
@@ -153,7 +154,7 @@ func (c *Caller) rcptTo(a *fsm.Ask) fsm.Decision {
 	addr, opts := string(a.Path.Mailbox), options(a.Params)
 	var d fsm.Decision
 	if h := c.d.rcpt; h != nil {
-		d = c.decision("RCPT", c.call("RCPT", func(ctx context.Context, s *Session, e *Envelope) error {
+		d = c.decision("RCPT", c.call("RCPT", func(ctx context.Context, s *hooks.Session, e *hooks.Envelope) error {
 			return h.HandleRCPT(ctx, s, e, addr, opts)
 		}))
 	}
@@ -168,11 +169,11 @@ func (c *Caller) reset() fsm.Decision {
 	c.abandon(errTransactionEnded)
 	var d fsm.Decision
 	if h := c.d.rset; h != nil {
-		d = c.decision("RSET", c.call("RSET", func(ctx context.Context, s *Session, e *Envelope) error {
+		d = c.decision("RSET", c.call("RSET", func(ctx context.Context, s *hooks.Session, e *hooks.Envelope) error {
 			return h.HandleRSET(ctx, s, e)
 		}))
 	}
-	c.env = &Envelope{} // RSET resets whatever the hook said
+	c.env = &hooks.Envelope{} // RSET resets whatever the hook said
 	return d
 }
 
@@ -183,13 +184,19 @@ func (c *Caller) simple(a *fsm.Ask) fsm.Decision {
 	var f hookFunc
 	switch h := a.Hook; {
 	case h == fsm.HookNOOP && c.d.noop != nil:
-		f = func(ctx context.Context, s *Session, e *Envelope) error { return c.d.noop.HandleNOOP(ctx, s, e, arg) }
+		f = func(ctx context.Context, s *hooks.Session, e *hooks.Envelope) error {
+			return c.d.noop.HandleNOOP(ctx, s, e, arg)
+		}
 	case h == fsm.HookVRFY && c.d.vrfy != nil:
-		f = func(ctx context.Context, s *Session, e *Envelope) error { return c.d.vrfy.HandleVRFY(ctx, s, e, arg) }
+		f = func(ctx context.Context, s *hooks.Session, e *hooks.Envelope) error {
+			return c.d.vrfy.HandleVRFY(ctx, s, e, arg)
+		}
 	case h == fsm.HookQUIT:
 		c.abandon(errTransactionEnded)
 		if c.d.quit != nil {
-			f = func(ctx context.Context, s *Session, e *Envelope) error { return c.d.quit.HandleQUIT(ctx, s, e) }
+			f = func(ctx context.Context, s *hooks.Session, e *hooks.Envelope) error {
+				return c.d.quit.HandleQUIT(ctx, s, e)
+			}
 		}
 	case h == fsm.HookCommand && c.d.command != nil:
 		return c.custom(a, arg)
@@ -204,7 +211,7 @@ func (c *Caller) simple(a *fsm.Ask) fsm.Decision {
 // core's default for an unanswered command is 502).
 func (c *Caller) custom(a *fsm.Ask, arg string) fsm.Decision {
 	name := strings.ToUpper(string(a.Verb))
-	d := c.decision(name, c.call(name, func(ctx context.Context, s *Session, e *Envelope) error {
+	d := c.decision(name, c.call(name, func(ctx context.Context, s *hooks.Session, e *hooks.Envelope) error {
 		return c.d.command.HandleCommand(ctx, s, e, name, arg)
 	}))
 	if d.Reply.IsZero() {

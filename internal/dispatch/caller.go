@@ -1,11 +1,14 @@
-package hooks
+package dispatch
 
 import (
 	"context"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/gosmtpd/gosmtpd/fsm"
+	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/internal/sessionctx"
 )
 
 // CallerConfig configures a Caller.
@@ -27,35 +30,35 @@ type CallerConfig struct {
 // of their own, so that one that overruns its time can be left behind.
 type Caller struct {
 	d       *Dispatcher
-	sess    *Session
-	env     *Envelope
+	sess    *hooks.Session
+	env     *hooks.Envelope
 	timeout time.Duration
 	failed  func(string, error)
 
-	sasl     Exchange       // the AUTH exchange in progress, or nil
+	sasl     hooks.Exchange // the AUTH exchange in progress, or nil
 	saslName string         // its mechanism's name
 	msg      *delivery      // the message being streamed to the DATA hook, or nil
 	verdicts []fsm.Decision // LMTP: the reply for each recipient of the last message
 }
 
 // NewCaller returns the Caller of the session s.
-func (d *Dispatcher) NewCaller(s *Session, cfg CallerConfig) *Caller {
-	return &Caller{d: d, sess: s, env: &Envelope{}, timeout: cfg.Timeout, failed: cfg.Failed}
+func (d *Dispatcher) NewCaller(s *hooks.Session, cfg CallerConfig) *Caller {
+	return &Caller{d: d, sess: s, env: &hooks.Envelope{}, timeout: cfg.Timeout, failed: cfg.Failed}
 }
 
 // Session returns the session as it stands. The pointer changes when a hook
 // overruns its time (the hook keeps the old copy): ask again rather than
 // keep it.
-func (c *Caller) Session() *Session { return c.sess }
+func (c *Caller) Session() *hooks.Session { return c.sess }
 
 // Envelope returns the current transaction's envelope, under the same rule
 // as Session.
-func (c *Caller) Envelope() *Envelope { return c.env }
+func (c *Caller) Envelope() *hooks.Envelope { return c.env }
 
 // hookFunc is a hook call with its arguments bound, except those the Caller
 // passes: it must use s and e, never the Caller's fields, which the driver
 // may replace while the hook runs.
-type hookFunc func(ctx context.Context, s *Session, e *Envelope) error
+type hookFunc func(ctx context.Context, s *hooks.Session, e *hooks.Envelope) error
 
 // call runs f on its own goroutine and waits for it at most the timeout.
 // A panic becomes a *PanicError; a hook still running when its context ends
@@ -103,9 +106,9 @@ func (c *Caller) late(ctx context.Context, err error) error {
 // cause tells a stopped session from a hook that ran out of time.
 func (c *Caller) cause() error {
 	if c.sess.Context().Err() != nil {
-		return ErrStopped
+		return hooks.ErrStopped
 	}
-	return ErrHandlerTimeout
+	return hooks.ErrHandlerTimeout
 }
 
 // detach gives the session fresh copies of its Session and Envelope, so
@@ -113,14 +116,14 @@ func (c *Caller) cause() error {
 func (c *Caller) detach() {
 	s := *c.sess
 	c.sess = &s
-	c.env = c.env.clone()
+	c.env = cloneEnvelope(c.env)
 }
 
 // protect runs f and turns a panic into a *PanicError.
 func protect(hook string, f func() error) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = &PanicError{Hook: hook, Value: v, Stack: debug.Stack()}
+			err = &hooks.PanicError{Hook: hook, Value: v, Stack: debug.Stack()}
 		}
 	}()
 	return f()
@@ -130,4 +133,22 @@ func (c *Caller) report(hook string, err error) {
 	if c.failed != nil {
 		c.failed(hook, err)
 	}
+}
+
+// NewSession returns a Session whose context is ctx: the driver cancels it
+// when the client goes or the server stops.
+func NewSession(ctx context.Context) *hooks.Session {
+	s := &hooks.Session{}
+	sessionctx.Set(s, ctx)
+	return s
+}
+
+// cloneEnvelope returns a deep copy of e, so that a hook that overran its
+// time keeps an envelope no one else changes.
+func cloneEnvelope(e *hooks.Envelope) *hooks.Envelope {
+	c := *e
+	c.MailOptions = slices.Clone(e.MailOptions)
+	c.RcptTos = slices.Clone(e.RcptTos)
+	c.RcptOptions = slices.Clone(e.RcptOptions)
+	return &c
 }

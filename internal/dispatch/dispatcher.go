@@ -1,21 +1,22 @@
-package hooks
+package dispatch
 
 import (
 	"strings"
 
 	"github.com/gosmtpd/gosmtpd/fsm"
+	"github.com/gosmtpd/gosmtpd/hooks"
 )
 
 // Config configures a Dispatcher.
 type Config struct {
-	Handler Handler // nil: accept every command, discard every message
+	Handler hooks.Handler // nil: accept every command, discard every message
 
 	// Authenticator decides AUTH; nil: the Handler's own Authenticate
 	// method, if it has one. Without either, AUTH is not offered.
-	Authenticator Authenticator
+	Authenticator hooks.Authenticator
 	// Mechanisms are the SASL mechanisms offered, in order; nil: PLAIN and
 	// LOGIN.
-	Mechanisms []Mechanism
+	Mechanisms []hooks.Mechanism
 
 	// Hostname names the server in the 421 replies of failed sessions.
 	Hostname string
@@ -31,26 +32,26 @@ type Dispatcher struct {
 	hostname string
 	lmtpMode bool
 	hooks    fsm.HookSet
-	mechs    []Mechanism
+	mechs    []hooks.Mechanism
 	names    []string // mechanism names, upper case, for fsm.Config
-	commands []Command
+	commands []hooks.Command
 
-	helo      HELOHandler
-	ehlo      EHLOHandler
-	lhlo      LHLOHandler
-	mail      MAILHandler
-	rcpt      RCPTHandler
-	data      DATAHandler
-	lmtp      LMTPHandler
-	rset      RSETHandler
-	noop      NOOPHandler
-	quit      QUITHandler
-	vrfy      VRFYHandler
-	command   CommandHandler
-	proxy     PROXYHandler
-	starttls  STARTTLSHandler
-	exception ExceptionHandler
-	auth      Authenticator
+	helo      hooks.HELOHandler
+	ehlo      hooks.EHLOHandler
+	lhlo      hooks.LHLOHandler
+	mail      hooks.MAILHandler
+	rcpt      hooks.RCPTHandler
+	data      hooks.DATAHandler
+	lmtp      hooks.LMTPHandler
+	rset      hooks.RSETHandler
+	noop      hooks.NOOPHandler
+	quit      hooks.QUITHandler
+	vrfy      hooks.VRFYHandler
+	command   hooks.CommandHandler
+	proxy     hooks.PROXYHandler
+	starttls  hooks.STARTTLSHandler
+	exception hooks.ExceptionHandler
+	auth      hooks.Authenticator
 }
 
 // NewDispatcher returns the Dispatcher for cfg.
@@ -66,12 +67,12 @@ func NewDispatcher(cfg Config) *Dispatcher {
 	}
 	d.auth = cfg.Authenticator
 	if d.auth == nil {
-		d.auth, _ = cfg.Handler.(Authenticator)
+		d.auth, _ = cfg.Handler.(hooks.Authenticator)
 	}
 	if d.auth != nil {
 		d.mechs = cfg.Mechanisms
 		if d.mechs == nil {
-			d.mechs = DefaultMechanisms()
+			d.mechs = hooks.DefaultMechanisms()
 		}
 		for _, m := range d.mechs {
 			d.names = append(d.names, strings.ToUpper(m.Name()))
@@ -94,10 +95,10 @@ func NewDispatcher(cfg Config) *Dispatcher {
 // hand-over or allocation per message. A handler with no other hook is then
 // served as no handler at all.
 type Discarder interface {
-	DiscardsMessages(h Handler) bool
+	DiscardsMessages(h hooks.Handler) bool
 }
 
-func discarding(h Handler) bool {
+func discarding(h hooks.Handler) bool {
 	dh, ok := h.(Discarder)
 	return ok && dh.DiscardsMessages(h)
 }
@@ -110,22 +111,22 @@ func (d *Dispatcher) anyHook() bool {
 }
 
 // discover finds the hooks h implements.
-func (d *Dispatcher) discover(h Handler) {
-	d.helo, _ = h.(HELOHandler)
-	d.ehlo, _ = h.(EHLOHandler)
-	d.lhlo, _ = h.(LHLOHandler)
-	d.mail, _ = h.(MAILHandler)
-	d.rcpt, _ = h.(RCPTHandler)
-	d.data, _ = h.(DATAHandler)
-	d.lmtp, _ = h.(LMTPHandler)
-	d.rset, _ = h.(RSETHandler)
-	d.noop, _ = h.(NOOPHandler)
-	d.quit, _ = h.(QUITHandler)
-	d.vrfy, _ = h.(VRFYHandler)
-	d.command, _ = h.(CommandHandler)
-	d.proxy, _ = h.(PROXYHandler)
-	d.starttls, _ = h.(STARTTLSHandler)
-	d.exception, _ = h.(ExceptionHandler)
+func (d *Dispatcher) discover(h hooks.Handler) {
+	d.helo, _ = h.(hooks.HELOHandler)
+	d.ehlo, _ = h.(hooks.EHLOHandler)
+	d.lhlo, _ = h.(hooks.LHLOHandler)
+	d.mail, _ = h.(hooks.MAILHandler)
+	d.rcpt, _ = h.(hooks.RCPTHandler)
+	d.data, _ = h.(hooks.DATAHandler)
+	d.lmtp, _ = h.(hooks.LMTPHandler)
+	d.rset, _ = h.(hooks.RSETHandler)
+	d.noop, _ = h.(hooks.NOOPHandler)
+	d.quit, _ = h.(hooks.QUITHandler)
+	d.vrfy, _ = h.(hooks.VRFYHandler)
+	d.command, _ = h.(hooks.CommandHandler)
+	d.proxy, _ = h.(hooks.PROXYHandler)
+	d.starttls, _ = h.(hooks.STARTTLSHandler)
+	d.exception, _ = h.(hooks.ExceptionHandler)
 }
 
 // hookSet is the set of hooks the core must ask: those a handler answers,

@@ -1,13 +1,14 @@
-package hooks
+package dispatch
 
 import (
 	"strings"
 	"unicode/utf8"
 
 	"github.com/gosmtpd/gosmtpd/codec"
+	"github.com/gosmtpd/gosmtpd/hooks"
 )
 
-var replyBadAuthParam = Reply{Code: 501, Enhanced: "5.5.4", Text: "Error: malformed AUTH= parameter"}
+var replyBadAuthParam = hooks.Reply{Code: 501, Enhanced: "5.5.4", Text: "Error: malformed AUTH= parameter"}
 
 // mailAuth reads MAIL's AUTH= parameter (RFC 4954 §5) from opts: its
 // xtext-decoded mailbox, "<>" for a client that is not authenticated (the

@@ -1,9 +1,11 @@
-package hooks
+package dispatch
 
 import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/gosmtpd/gosmtpd/hooks"
 )
 
 // redacted stands for a secret cut out of an error's text.
@@ -19,9 +21,9 @@ func redact(err error, secret string) error {
 	if err == nil || secret == "" || !strings.Contains(err.Error(), secret) {
 		return err
 	}
-	var p *PanicError
+	var p *hooks.PanicError
 	if errors.As(err, &p) {
-		return &PanicError{Hook: p.Hook, Value: mask(fmt.Sprint(p.Value), secret), Stack: p.Stack}
+		return &hooks.PanicError{Hook: p.Hook, Value: mask(fmt.Sprint(p.Value), secret), Stack: p.Stack}
 	}
 	return errors.New(mask(err.Error(), secret))
 }

@@ -1,10 +1,12 @@
-package hooks
+package dispatch
 
 import (
 	"context"
 	"errors"
 	"io"
 	"time"
+
+	"github.com/gosmtpd/gosmtpd/hooks"
 )
 
 // delivery is one message on its way to the DATA hook, which runs on its own
@@ -20,7 +22,7 @@ type delivery struct {
 	closed bool
 	cancel context.CancelFunc
 	timer  *time.Timer
-	env    *Envelope // the envelope the hook received
+	env    *hooks.Envelope // the envelope the hook received
 	body   *body
 
 	// The hook's answer, valid once done is closed: answer from a DATA
@@ -106,9 +108,9 @@ func (c *Caller) feed(m *delivery, p []byte) error {
 	case <-m.done:
 		return errReturnedEarly
 	case <-timeout:
-		return ErrHandlerTimeout
+		return hooks.ErrHandlerTimeout
 	case <-stop:
-		return ErrStopped
+		return hooks.ErrStopped
 	}
 	select {
 	case <-m.taken:
@@ -121,9 +123,9 @@ func (c *Caller) feed(m *delivery, p []byte) error {
 			return errReturnedEarly
 		}
 	case <-timeout:
-		return ErrHandlerTimeout
+		return hooks.ErrHandlerTimeout
 	case <-stop:
-		return ErrStopped
+		return hooks.ErrStopped
 	}
 }
 
