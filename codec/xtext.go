@@ -40,3 +40,31 @@ func unhex(ch byte) (byte, bool) {
 	}
 	return 0, false
 }
+
+// IsXtext reports whether s is a well-formed RFC 3461 §4 xtext whose
+// decoded octets are all printable US-ASCII (0x20 to 0x7E), as RFC 3461
+// requires of ENVID (§4.4) and of an rfc822 ORCPT address (§4.2). Unlike
+// DecodeXtext it leaves s as it is. It never allocates.
+func IsXtext(s []byte) bool {
+	for r := 0; r < len(s); r++ {
+		ch := s[r]
+		switch {
+		case ch == '+':
+			if r+2 >= len(s) {
+				return false
+			}
+			hi, okHi := unhex(s[r+1])
+			lo, okLo := unhex(s[r+2])
+			if !okHi || !okLo {
+				return false
+			}
+			if v := hi<<4 | lo; v < ' ' || v > '~' {
+				return false
+			}
+			r += 2
+		case ch < '!' || ch > '~' || ch == '=':
+			return false
+		}
+	}
+	return true
+}

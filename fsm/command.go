@@ -61,11 +61,16 @@ func (c *Conn) command(line []byte) (step, bool) {
 	return commands[v](c, cmd, err)
 }
 
-// commandLimit is the longest line command v may have: MAIL after EHLO
-// may be longer by what the offered extensions' parameters add.
+// commandLimit is the longest line command v may have: MAIL and RCPT
+// after EHLO may be longer by what the offered extensions' parameters add
+// (RFC 5321 §4.5.3.1.4).
 func (c *Conn) commandLimit(v codec.Verb) int {
-	if v == codec.VerbMAIL && c.extended {
+	switch {
+	case !c.extended:
+	case v == codec.VerbMAIL:
 		return c.cfg.maxLine + c.cfg.mailExtra
+	case v == codec.VerbRCPT:
+		return c.cfg.maxLine + c.cfg.rcptExtra
 	}
 	return c.cfg.maxLine
 }

@@ -16,7 +16,9 @@ const (
 	BareReject
 )
 
-// Extension is an optional SMTP service extension, for Config.Disable.
+// Extension is an optional SMTP service extension: the ones on by default
+// for Config.Disable, the ones off by default (ExtDSN, ...) for
+// Config.Enable.
 type Extension uint16
 
 const (
@@ -60,6 +62,11 @@ type Config struct {
 	SMTPUTF8   bool      // offer SMTPUTF8 (RFC 6531); off by default, as aiosmtpd
 	BinaryMIME bool      // offer BINARYMIME (RFC 3030; needs CHUNKING)
 	Disable    Extension // extensions not to offer; all others are on
+	Enable     Extension // extensions off by default to offer: ExtDSN, ExtRequireTLS, ExtLimits, ...
+	// Extensions are an embedder's own ESMTP extensions: offered after EHLO
+	// with the core's, their MAIL and RCPT parameters accepted after a
+	// syntax check and handed to the hooks.
+	Extensions []ESMTPExtension
 	BareEOL    BarePolicy
 
 	TLSAvailable bool // STARTTLS can be offered (the driver has a TLS config)

@@ -93,7 +93,7 @@ func (c *Conn) Fill() []byte {
 // inputSize is the size of a new input buffer: the read size, or the
 // longest command line when that is longer.
 func (c *Conn) inputSize() int {
-	return max(c.cfg.readBuffer, c.cfg.maxLine+c.cfg.mailExtra+2)
+	return max(c.cfg.readBuffer, c.cfg.maxLine+max(c.cfg.mailExtra, c.cfg.rcptExtra)+2)
 }
 
 // ReleaseInput hands back the input buffer while it holds no unconsumed

@@ -17,6 +17,7 @@ type limits struct {
 	maxSize                                                 int64
 	maxLine, maxTextLine, maxRcpts, maxErrors, maxAuthFails int
 	maxUnknown, maxAuthLine, readBuffer, mailExtra          int
+	rcptExtra                                               int
 	callLimits                                              [codec.NumVerbs]int
 	commandTimeout, dataTimeout                             time.Duration
 	disable                                                 Extension
@@ -24,6 +25,7 @@ type limits struct {
 	commands                                                []CustomCommand
 	hooks                                                   HookSet
 	trace                                                   func(line []byte)
+	ext                                                     compiledExtensions
 }
 
 func orDefault[T int | int64 | time.Duration](v, def T) T {
@@ -72,32 +74,13 @@ func newLimits(cfg *Config) limits {
 		l.mechanisms = append(l.mechanisms, strings.ToUpper(m))
 	}
 	l.maxAuthLine = max(l.maxAuthLine, l.maxLine)
-	l.mailExtra = mailLineExtra(&l)
 	for v := codec.VerbHELO; v < codec.NumVerbs; v++ {
 		l.callLimits[v] = callLimit(cfg, v.String())
 	}
 	l.callLimits[codec.VerbUnknown] = callLimit(cfg, "*")
+	l.ext = compileExtensions(cfg, &l)
+	l.mailExtra, l.rcptExtra = l.ext.mail.extra(), l.ext.rcpt.extra()
 	return l
-}
-
-// mailLineExtra is how much longer than other commands a MAIL line may be
-// after EHLO: each offered extension's parameter adds what its RFC says, so
-// that a client using them all is never refused for the length alone.
-func mailLineExtra(l *limits) int {
-	extra := 0
-	if l.offers(ExtSize) {
-		extra += 26 // " SIZE=" and 20 digits (RFC 1870 §3)
-	}
-	if l.offers(Ext8BitMIME) || l.binary {
-		extra += 16 // " BODY=8BITMIME" or " BODY=BINARYMIME" (RFC 6152 §3, RFC 3030 §3)
-	}
-	if l.smtputf8 {
-		extra += 10 // " SMTPUTF8" (RFC 6531 §3.4)
-	}
-	if len(l.mechanisms) > 0 {
-		extra += 500 // " AUTH=" and a mailbox in xtext (RFC 4954 §5)
-	}
-	return extra
 }
 
 func callLimit(cfg *Config, name string) int {
@@ -157,6 +140,11 @@ func ehloReply(l *limits, tls bool) codec.Reply {
 	add(l.offers(ExtEnhancedStatusCodes), "ENHANCEDSTATUSCODES")
 	add(l.offers(ExtChunking), "CHUNKING")
 	add(l.binary, "BINARYMIME")
+	if tls {
+		more = append(more, l.ext.ehloTLS...)
+	} else {
+		more = append(more, l.ext.ehlo...)
+	}
 	add(l.tlsAvailable && !tls, "STARTTLS")
 	add(l.authOffered(tls), "AUTH "+strings.Join(l.mechanisms, " "))
 	add(l.offers(ExtHelp), "HELP")

@@ -1,8 +1,9 @@
 package fsm
 
 // Rules of this file: MAIL and RCPT, their paths (RFC 5321 §4.1.2) and their
-// parameters: SIZE (RFC 1870), BODY (RFC 6152, RFC 3030), SMTPUTF8
-// (RFC 6531), AUTH (RFC 4954 §5). Any other parameter is 555.
+// parameters, checked against the tables of extensions.go: the core's own
+// (SIZE, BODY, SMTPUTF8, AUTH), the enabled built-in extensions' and the
+// embedder's. Any other parameter is 555; parameters after HELO are 555.
 
 import "github.com/gosmtpd/gosmtpd/codec"
 
@@ -48,61 +49,29 @@ func (c *Conn) mail(cmd codec.Command, err error) (step, bool) {
 	return c.askHook(HookMAIL)
 }
 
-// mailParams checks MAIL's parameters and notes the ones the core acts on.
+// mailParams checks MAIL's parameters against the offered extensions'
+// (extensions.go) and notes the ones the core acts on.
 func (c *Conn) mailParams(rest []byte) (codec.Reply, bool) {
 	c.txn.binary, c.txn.utf8 = false, false
 	if len(rest) > 0 && !c.extended {
 		return replyUnknownMAIL, true // parameters need EHLO (RFC 5321 §4.1.1.1)
 	}
-	p := &c.params
-	if err := p.Parse(rest, c.cfg.smtputf8); err != nil {
+	if err := c.params.Parse(rest, c.cfg.smtputf8); err != nil {
 		return replyBadParams, true
 	}
-	for i := 0; i < p.Len(); i++ {
-		if rep, bad := c.mailParam(p.At(i)); bad {
-			return rep, true
-		}
-	}
-	return codec.Reply{}, false
+	return c.checkParams(&c.params, c.cfg.ext.mail, replyUnknownMAIL)
 }
 
-func (c *Conn) mailParam(p codec.Param) (codec.Reply, bool) {
-	switch {
-	case codec.EqualFold(p.Key, "SIZE") && c.cfg.offers(ExtSize):
-		n, ok := codec.ParseSize(p.Value)
-		if !ok {
-			return replyBadSize, true
-		}
-		if c.cfg.maxSize > 0 && n > c.cfg.maxSize {
-			return replyTooBig, true
-		}
-	case codec.EqualFold(p.Key, "BODY"):
-		return c.bodyParam(p.Value)
-	case codec.EqualFold(p.Key, "SMTPUTF8") && c.cfg.smtputf8:
-		if p.Value != nil {
-			return replySMTPUTF8Value, true // RFC 6531 §3.4: it takes no value
-		}
-		c.txn.utf8 = true
-	case codec.EqualFold(p.Key, "AUTH") && len(c.cfg.mechanisms) > 0 && p.Value != nil:
-	default:
-		return replyUnknownMAIL, true
+// rcptParams checks RCPT's parameters likewise; their values may be UTF-8
+// when MAIL carried SMTPUTF8 (RFC 6531 §3.3).
+func (c *Conn) rcptParams(rest []byte) (codec.Reply, bool) {
+	if len(rest) > 0 && !c.extended {
+		return replyUnknownRCPT, true
 	}
-	return codec.Reply{}, false
-}
-
-func (c *Conn) bodyParam(v []byte) (codec.Reply, bool) {
-	switch {
-	case codec.EqualFold(v, "7BIT"):
-	case codec.EqualFold(v, "8BITMIME") && c.cfg.offers(Ext8BitMIME):
-	case codec.EqualFold(v, "BINARYMIME") && c.cfg.binary:
-		c.txn.binary = true
-	default:
-		if c.cfg.binary {
-			return replyBadBodyBinary, true
-		}
-		return replyBadBody, true
+	if err := c.params.Parse(rest, c.txn.utf8); err != nil {
+		return replyBadParams, true
 	}
-	return codec.Reply{}, false
+	return c.checkParams(&c.params, c.cfg.ext.rcpt, replyUnknownRCPT)
 }
 
 // syntaxReply picks a command's syntax reply: after EHLO it shows the
@@ -143,14 +112,13 @@ func (c *Conn) rcpt(cmd codec.Command, err error) (step, bool) {
 	if err != nil {
 		return c.refuse(pathError(err, c.syntaxReply(replySyntaxRCPT, replySyntaxRCPTExt)))
 	}
-	if len(rest) > 0 {
-		return c.refuse(replyUnknownRCPT) // no RCPT parameters are offered
+	if rep, bad := c.rcptParams(rest); bad {
+		return c.refuse(rep)
 	}
 	if c.txn.rcpts >= c.cfg.maxRcpts {
 		return c.refuse(replyTooMany)
 	}
 	c.txn.rcpts++
-	c.params = codec.Params{}
 	c.ask = Ask{Path: path, Params: &c.params, Rcpt: c.txn.rcpts - 1, Default: replyRcptOK}
 	return c.askHook(HookRCPT)
 }

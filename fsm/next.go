@@ -115,12 +115,13 @@ func (c *Conn) refuseLongLine() (step, bool) {
 
 // lineLimit is the longest line accepted now, whatever its command: AUTH
 // lines may be longer than commands (RFC 4954 §4: 12288 octets), and MAIL
-// after EHLO by what its parameters add (see commandLimit).
+// and RCPT after EHLO by what their parameters add (see commandLimit).
 func (c *Conn) lineLimit() int {
+	n := max(c.commandLimit(codec.VerbMAIL), c.commandLimit(codec.VerbRCPT))
 	if c.phase == phaseAuth || len(c.cfg.mechanisms) > 0 {
-		return max(c.cfg.maxAuthLine, c.commandLimit(codec.VerbMAIL))
+		return max(c.cfg.maxAuthLine, n)
 	}
-	return c.commandLimit(codec.VerbMAIL)
+	return n
 }
 
 // askHook returns ActAsk for c.ask when the hook is wanted; otherwise it

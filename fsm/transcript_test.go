@@ -3,6 +3,7 @@ package fsm
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"flag"
 	"fmt"
 	"os"
@@ -347,6 +348,18 @@ func parseConfig(t *testing.T, s string) Config {
 			c.Commands = append(c.Commands, CustomCommand{Name: v, Syntax: v + " <argument>"})
 		case "nohooks":
 			c.Hooks = 1 << HookNone
+		case "enable":
+			for _, name := range strings.Split(v, ",") {
+				e, ok := ExtensionNamed(name)
+				if !ok {
+					t.Fatalf("unknown extension %q", name)
+				}
+				c.Enable |= e
+			}
+		case "xrcptforward":
+			c.Extensions = append(c.Extensions, xrcptForward)
+		case "mailmax":
+			c.CallLimits = map[string]int{"MAIL": n}
 		case "nochunking":
 			c.Disable |= ExtChunking
 		case "noenhanced":
@@ -357,3 +370,10 @@ func parseConfig(t *testing.T, s string) Config {
 	}
 	return c
 }
+
+// xrcptForward is Dovecot's XRCPTFORWARD as an embedder would declare it: a
+// RCPT parameter whose value is base64.
+var xrcptForward = ESMTPExtension{EHLO: "XRCPTFORWARD", Rcpt: []ESMTPParam{{
+	Keyword: "XRCPTFORWARD", MaxLen: 256,
+	Check: func(v []byte) bool { _, err := base64.StdEncoding.DecodeString(string(v)); return err == nil },
+}}}
