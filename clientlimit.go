@@ -2,57 +2,113 @@ package gosmtpd
 
 import (
 	"net"
+	"net/netip"
 	"sync"
 )
 
-// clientSlots counts the sessions of each client address, for
+// defaultMaxConnectionsPerClient is Postfix's
+// smtpd_client_connection_count_limit.
+const defaultMaxConnectionsPerClient = 50
+
+// defaultClientIPv6Prefix groups IPv6 clients by /64: one host is usually
+// given a whole /64 and may use any address in it (RFC 4941 temporary
+// addresses), so a longer prefix would let it pass for many clients.
+const defaultClientIPv6Prefix = 64
+
+// clientSlots counts the sessions of each client, for
 // MaxConnectionsPerClient (Postfix's smtpd_client_connection_count_limit):
 // one client must not take every slot of the server from the others.
 type clientSlots struct {
 	limit int
+	group clientGrouping
 	mu    sync.Mutex
-	held  map[string]int // sessions per client IP; absent once none
+	held  map[netip.Addr]int // sessions per client; absent once none
 }
 
-func newClientSlots(limit int) *clientSlots {
+func newClientSlots(limit int, group clientGrouping) *clientSlots {
 	if limit <= 0 {
 		return nil
 	}
-	return &clientSlots{limit: limit, held: map[string]int{}}
+	return &clientSlots{limit: limit, group: group, held: map[netip.Addr]int{}}
 }
 
 // acquire takes a slot for the client at addr; false when it holds all of
-// its own. A nil clientSlots has no limit.
+// its own. A nil clientSlots has no limit, and peers without an IP address
+// (a Unix socket's, all local) are not counted.
 func (c *clientSlots) acquire(addr net.Addr) (release func(), ok bool) {
 	if c == nil {
 		return func() {}, true
 	}
-	ip := clientIP(addr)
+	key, isIP := c.group.of(addr)
+	if !isIP {
+		return func() {}, true
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.held[ip] >= c.limit {
+	if c.held[key] >= c.limit {
 		return nil, false
 	}
-	c.held[ip]++
-	return func() { c.release(ip) }, true
+	c.held[key]++
+	return func() { c.release(key) }, true
 }
 
-func (c *clientSlots) release(ip string) {
+func (c *clientSlots) release(key netip.Addr) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.held[ip]--; c.held[ip] <= 0 {
-		delete(c.held, ip)
+	if c.held[key]--; c.held[key] <= 0 {
+		delete(c.held, key)
 	}
 }
 
-// clientIP is the address a client is counted under: its IP without the
-// port (a Unix socket peer: the whole address, usually empty).
+// clientGrouping says which addresses count as one client: an IPv4
+// address alone, an IPv6 address by its first ipv6Bits bits (Postfix's
+// smtpd_client_ipv6_prefix_length).
+type clientGrouping struct{ ipv6Bits int }
+
+// of returns the client addr belongs to; false for a peer without an IP
+// address.
+func (g clientGrouping) of(addr net.Addr) (netip.Addr, bool) {
+	ip, ok := peerIP(addr)
+	if !ok {
+		return netip.Addr{}, false
+	}
+	if ip.Is4() {
+		return ip, true
+	}
+	p, err := ip.Prefix(g.ipv6Bits)
+	if err != nil {
+		return ip, true
+	}
+	return p.Addr(), true
+}
+
+// peerIP is the IP address of a TCP peer, an IPv4-mapped IPv6 address as
+// IPv4.
+func peerIP(addr net.Addr) (netip.Addr, bool) {
+	var ip netip.Addr
+	switch a := addr.(type) {
+	case *net.TCPAddr:
+		ip = a.AddrPort().Addr()
+	case nil:
+		return ip, false
+	default:
+		ap, err := netip.ParseAddrPort(a.String())
+		if err != nil {
+			return ip, false
+		}
+		ip = ap.Addr()
+	}
+	return ip.Unmap(), ip.IsValid()
+}
+
+// clientIP is a peer's IP address for the logs, or its whole address when
+// it has none.
 func clientIP(addr net.Addr) string {
+	if ip, ok := peerIP(addr); ok {
+		return ip.String()
+	}
 	if addr == nil {
 		return ""
-	}
-	if host, _, err := net.SplitHostPort(addr.String()); err == nil {
-		return host
 	}
 	return addr.String()
 }

@@ -260,16 +260,15 @@ func (c *Controller) readGreeting(nc net.Conn) error {
 
 // waitIdle waits until every connection slot is free again, so that the
 // connection of a readiness check no longer counts against
-// MaxConnections when Start returns.
+// MaxConnections (or MaxConnectionsPerClient) when Start returns.
 func (s *Server) waitIdle(ctx context.Context) error {
-	if s.slots == nil {
-		return nil
+	for s.slots.inUse.Load() > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Millisecond):
+		}
 	}
-	n := int64(s.MaxConnections)
-	if err := s.slots.Acquire(ctx, n); err != nil {
-		return err
-	}
-	s.slots.Release(n)
 	return nil
 }
 

@@ -65,7 +65,8 @@ func (s *Server) addr() string {
 // Serve accepts connections on l and serves each on its own goroutine,
 // until Shutdown or Close (then it returns ErrServerClosed) or a permanent
 // accept error. Temporary errors (out of file descriptors, EMFILE) are
-// retried after a pause growing from 5 ms to 1 s. Serve closes l.
+// retried after a pause growing from 5 ms to 1 s, and logged at Error
+// once a minute. Serve closes l.
 func (s *Server) Serve(l net.Listener) error {
 	if !s.track(l) {
 		l.Close()
@@ -87,7 +88,7 @@ func (s *Server) Serve(l net.Listener) error {
 			return err
 		}
 		pause = min(max(2*pause, 5*time.Millisecond), time.Second)
-		s.logger().Warn("accept failed; retrying", "err", err, "pause", pause)
+		s.logs.accept.log(s.logger(), "err", err, "pause", pause)
 		if !s.sleep(pause) {
 			return ErrServerClosed
 		}
@@ -115,34 +116,35 @@ func (s *Server) sleep(d time.Duration) bool {
 // handle serves nc on its own goroutine, or turns it away when the server,
 // or the client's own share of it, is full.
 func (s *Server) handle(nc net.Conn) {
-	if s.slots != nil && !s.slots.TryAcquire(1) {
+	stress, ok := s.slots.acquire()
+	if !ok {
+		s.logs.full.log(s.logger(), "client", clientIP(nc.RemoteAddr()), "limit", s.slots.limit)
 		s.turnAway(nc, tooManyConnections(s.opts.Core.Hostname))
 		return
 	}
 	releaseClient, ok := s.perClient.acquire(nc.RemoteAddr())
 	if !ok {
-		s.release()
+		s.slots.release()
+		s.logs.clientFull.log(s.logger(), "client", clientIP(nc.RemoteAddr()), "limit", s.perClient.limit)
 		s.turnAway(nc, tooManyFromClient(s.opts.Core.Hostname))
 		return
 	}
 	if !s.startSession() {
 		releaseClient()
-		s.release()
+		s.slots.release()
 		nc.Close()
 		return
 	}
+	srv := s.srv
+	if stress {
+		srv = s.stressed
+	}
 	go func() {
 		defer s.sessions.Done()
-		defer s.release()
+		defer s.slots.release()
 		defer releaseClient()
-		s.srv.ServeConn(s.graceful, nc)
+		srv.ServeConn(s.graceful, nc)
 	}()
-}
-
-func (s *Server) release() {
-	if s.slots != nil {
-		s.slots.Release(1)
-	}
 }
 
 // startSession counts a session in, unless the server is closed.

@@ -10,8 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sync/semaphore"
-
 	"github.com/gosmtpd/gosmtpd/fsm"
 	"github.com/gosmtpd/gosmtpd/hooks"
 	"github.com/gosmtpd/gosmtpd/transport"
@@ -53,14 +51,24 @@ type Server struct {
 	MaxRecipients  int   // per message; 0: 1000
 	SMTPUTF8       bool  // offer SMTPUTF8 (RFC 6531)
 	// MaxConnections bounds the sessions served at once; the excess gets
-	// "421 4.3.2" and is closed. 0: no limit.
+	// "421 4.3.2" and is closed. 0: derived from the process's descriptor
+	// limit (RLIMIT_NOFILE), half of what is left after 64 kept in
+	// reserve, so that accept never runs out of descriptors (10,208 for a
+	// limit of 20,480); <0: no limit. Near the cap (three quarters of it)
+	// the server is under stress, as Postfix says: new sessions get 10
+	// second timeouts and end at their first error.
 	MaxConnections int
-	// MaxConnectionsPerClient bounds the sessions of one client IP address
-	// at once (Postfix's smtpd_client_connection_count_limit, 50 there);
-	// the excess gets "421 4.7.0" and is closed. The address is the
-	// connecting one: behind a PROXY protocol balancer, limit on the
-	// balancer. 0: no limit.
+	// MaxConnectionsPerClient bounds the sessions of one client at once
+	// (Postfix's smtpd_client_connection_count_limit); the excess gets
+	// "421 4.7.0" and is closed. 0: 50; <0: no limit. A client is an IPv4
+	// address, or an IPv6 prefix of ClientIPv6Prefix bits; behind a
+	// trusted PROXY protocol peer, the address in its header. Peers
+	// without an IP address (a Unix socket's) are not counted.
 	MaxConnectionsPerClient int
+	// ClientIPv6Prefix is how many leading bits of an IPv6 address name
+	// one client, for the per-client limits (Postfix's
+	// smtpd_client_ipv6_prefix_length). 0: 64.
+	ClientIPv6Prefix int
 	// MinDataRate, in bytes per second, tightens DataTimeout: a message
 	// body must arrive within DataTimeout plus one second per MinDataRate
 	// bytes, so a client trickling a message cannot hold a session for
@@ -90,10 +98,12 @@ type Server struct {
 	stopAll   context.CancelFunc
 	hard      context.Context // cancelled by Close, or Shutdown past its deadline
 	stopHard  context.CancelFunc
-	slots     *semaphore.Weighted
+	slots     *connSlots
 	perClient *clientSlots
 	opts      *transport.Options
 	srv       *transport.Server // opts compiled
+	stressed  *transport.Server // opts under stress (see MaxConnections), compiled
+	logs      serverLogs
 }
 
 // defaultHandlerTimeout: RFC 5321 §4.5.3.2.6 lets a client wait 10 minutes
@@ -114,12 +124,12 @@ func (s *Server) init() bool {
 	s.listeners = map[net.Listener]struct{}{}
 	s.graceful, s.stopAll = context.WithCancel(context.Background())
 	s.hard, s.stopHard = context.WithCancel(context.Background())
-	if s.MaxConnections > 0 {
-		s.slots = semaphore.NewWeighted(int64(s.MaxConnections))
-	}
-	s.perClient = newClientSlots(s.MaxConnectionsPerClient)
+	s.slots = newConnSlots(s.maxConnections())
+	s.perClient = newClientSlots(orLimit(s.MaxConnectionsPerClient, defaultMaxConnectionsPerClient), s.grouping())
 	s.opts = s.options()
 	s.srv = transport.NewServer(s.opts)
+	s.stressed = transport.NewServer(stressOptions(s.opts))
+	s.logs = newServerLogs()
 	return true
 }
 

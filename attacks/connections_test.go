@@ -156,7 +156,7 @@ func TestPerClientConnectionCap(t *testing.T) {
 // backs off on EMFILE instead of spinning or giving up: under a quarter of
 // a core meanwhile, and new connections are served once clients leave.
 func TestFileDescriptorExhaustion(t *testing.T) {
-	p := startServerProcess(t, "-nofile", "256")
+	p := startServerProcess(t, "-nofile", "256", "-max-conns", "-1")
 	var conns []net.Conn
 	defer func() { closeAll(conns) }()
 	for range 300 {

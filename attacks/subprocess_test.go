@@ -52,6 +52,9 @@ func removeBinaries() {
 	if buildDir != "" {
 		os.RemoveAll(buildDir)
 	}
+	for _, dir := range extraDirs {
+		os.RemoveAll(dir)
+	}
 }
 
 // serverProcess is a running loadserver.

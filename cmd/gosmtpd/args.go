@@ -22,7 +22,8 @@ type options struct {
 	tlscert, tlskey, smtpscert, smtpskey                  string
 	unix, hostname, ident, authFile                       string
 	timeout, proxyProtocol                                time.Duration
-	maxConns, maxConnsPerClient                           int
+	maxConns, maxConnsPerClient                           int // -1: not given
+	clientIPv6Prefix                                      int
 	unixMode                                              fs.FileMode
 }
 
@@ -30,7 +31,8 @@ type options struct {
 const defaultSize = 33554432
 
 func defaults() *options {
-	return &options{class: "debugging", listen: "localhost:8025", size: defaultSize, timeout: 5 * time.Minute}
+	return &options{class: "debugging", listen: "localhost:8025", size: defaultSize, timeout: 5 * time.Minute,
+		maxConns: -1, maxConnsPerClient: -1}
 }
 
 // flagKind says what a flag takes.
@@ -73,10 +75,12 @@ var flags = []flagSpec{
 	{long: "hostname", arg: "NAME", kind: value, help: "the name in the greeting and replies (default: this host's)", set: func(o *options, v string) error { o.hostname = v; return nil }},
 	{long: "ident", arg: "TEXT", kind: value, help: "greeting text after the host name", set: func(o *options, v string) error { o.ident = v; return nil }},
 	{long: "timeout", arg: "DURATION", kind: value, help: "how long to wait for a command (default 5m)", set: durationFlag(func(o *options) *time.Duration { return &o.timeout })},
-	{long: "max-conns", arg: "N", kind: value, help: "sessions served at once; more get 421 (default: no limit)",
+	{long: "max-conns", arg: "N", kind: value, help: "sessions served at once; more get 421, 0 for no limit (default: half the open file limit less 64)",
 		set: countFlag(func(o *options) *int { return &o.maxConns })},
-	{long: "max-conns-per-client", arg: "N", kind: value, help: "sessions of one client address at once; more get 421 (default: no limit)",
+	{long: "max-conns-per-client", arg: "N", kind: value, help: "sessions of one client at once; more get 421, 0 for no limit (default 50)",
 		set: countFlag(func(o *options) *int { return &o.maxConnsPerClient })},
+	{long: "client-ipv6-prefix", arg: "BITS", kind: value, help: "IPv6 clients sharing this many leading bits count as one client (default 64)",
+		set: ipv6PrefixFlag},
 	{long: "proxy-protocol", arg: "DURATION", kind: value, help: "expect a PROXY protocol header (v1 or v2) within DURATION",
 		set: durationFlag(func(o *options) *time.Duration { return &o.proxyProtocol })},
 	{long: "auth-file", arg: "FILE", kind: value, help: "offer AUTH PLAIN and LOGIN against an htpasswd file of bcrypt hashes (htpasswd -B)",
@@ -105,6 +109,16 @@ func countFlag(field func(*options) *int) func(*options, string) error {
 		*field(o) = n
 		return nil
 	}
+}
+
+// ipv6PrefixFlag reads --client-ipv6-prefix: a prefix length.
+func ipv6PrefixFlag(o *options, v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 128 {
+		return errors.New("not an IPv6 prefix length, from 1 to 128")
+	}
+	o.clientIPv6Prefix = n
+	return nil
 }
 
 // unixModeFlag reads --unix-mode: permission bits in octal, as chmod

@@ -22,7 +22,8 @@ func newServer(o *options, stdout, stderr io.Writer) (*gosmtpd.Server, *tls.Conf
 	}
 	srv := &gosmtpd.Server{Handler: h, Hostname: o.hostname, Ident: o.ident, LMTP: o.lmtp,
 		SMTPUTF8: o.smtputf8, Timeout: o.timeout, MaxMessageSize: o.size,
-		MaxConnections: o.maxConns, MaxConnectionsPerClient: o.maxConnsPerClient, Logger: logger(o.debug, stderr)}
+		MaxConnections: serverLimit(o.maxConns), MaxConnectionsPerClient: serverLimit(o.maxConnsPerClient),
+		ClientIPv6Prefix: o.clientIPv6Prefix, Logger: logger(o.debug, stderr)}
 	if o.size == 0 {
 		srv.MaxMessageSize = -1 // aiosmtpd: 0 is no limit
 	}
@@ -41,6 +42,18 @@ func newServer(o *options, stdout, stderr io.Writer) (*gosmtpd.Server, *tls.Conf
 		return nil, nil, err
 	}
 	return srv, smtps, nil
+}
+
+// serverLimit turns a count flag into a Server limit: not given (-1) is
+// the Server's default (0), 0 is no limit (<0).
+func serverLimit(n int) int {
+	switch n {
+	case -1:
+		return 0
+	case 0:
+		return -1
+	}
+	return n
 }
 
 // tlsPair loads a certificate and key given by two flags, both or neither.
@@ -74,10 +87,12 @@ func setAuth(srv *gosmtpd.Server, o *options) error {
 	return nil
 }
 
-// logger logs to stderr as aiosmtpd's -d does: errors only by default,
-// -d adds sessions (info), -dd every detail (debug).
+// logger logs to stderr as aiosmtpd's -d does: by default warnings and
+// errors (Python's logging default, WARNING: connections refused over a
+// limit, AUTH failures), -d adds sessions (info), -dd every detail
+// (debug).
 func logger(debug int, stderr io.Writer) *slog.Logger {
-	level := slog.LevelError
+	level := slog.LevelWarn
 	switch {
 	case debug == 1:
 		level = slog.LevelInfo

@@ -1,7 +1,7 @@
 // Command loadserver is the gosmtpd server the attacks suite runs as a
 // separate process, so that its memory (VmHWM) and its file descriptors
 // are its own: a Sink behind gosmtpd.Server on 127.0.0.1, with a
-// connection cap and an optional lower RLIMIT_NOFILE. It prints the
+// connection cap, no per-client cap, and an optional lower RLIMIT_NOFILE. It prints the
 // address it listens on as its first line of output and serves until
 // SIGTERM or its standard input closes.
 package main
@@ -23,7 +23,7 @@ import (
 )
 
 func main() {
-	maxConns := flag.Int("max-conns", 0, "MaxConnections (0: no limit)")
+	maxConns := flag.Int("max-conns", 0, "MaxConnections (0: derived from the descriptor limit)")
 	nofile := flag.Uint64("nofile", 0, "lower RLIMIT_NOFILE to this (0: leave it)")
 	flag.Parse()
 	if err := run(*maxConns, *nofile); err != nil {
@@ -43,7 +43,9 @@ func run(maxConns int, nofile uint64) error {
 	if err != nil {
 		return err
 	}
-	srv := &gosmtpd.Server{Handler: handlers.Sink{}, Hostname: "mx.test", MaxConnections: maxConns,
+	// The tests hold thousands of connections from one address: no
+	// per-client cap.
+	srv := &gosmtpd.Server{Handler: handlers.Sink{}, Hostname: "mx.test", MaxConnections: maxConns, MaxConnectionsPerClient: -1,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	fmt.Println(l.Addr())
 	done := make(chan error, 1)

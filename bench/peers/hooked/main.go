@@ -22,7 +22,8 @@ func main() {
 	keyFile := flag.String("tlskey", "", "private key file (PEM) of -tlscert")
 	flag.Parse()
 
-	srv := &gosmtpd.Server{Handler: reader{}, Hostname: "hooked"}
+	// Every load session comes from one address: no per-client cap.
+	srv := &gosmtpd.Server{Handler: reader{}, Hostname: "hooked", MaxConnectionsPerClient: -1}
 	if *certFile != "" {
 		cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
 		if err != nil {

@@ -1,0 +1,186 @@
+package attacks_test
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
+)
+
+// The gosmtpd command, built once (without -race, as loadserver) for the
+// rows that attack it with its default flags.
+var (
+	commandOnce sync.Once
+	commandPath string
+	commandErr  error
+)
+
+func commandBinary(t testing.TB) string {
+	t.Helper()
+	commandOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "attacks-gosmtpd-")
+		if err != nil {
+			commandErr = err
+			return
+		}
+		extraDirs = append(extraDirs, dir)
+		commandPath = filepath.Join(dir, "gosmtpd")
+		cmd := exec.Command("go", "build", "-o", commandPath, "github.com/gosmtpd/gosmtpd/cmd/gosmtpd")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			commandErr = fmt.Errorf("go build cmd/gosmtpd: %v\n%s", err, out)
+		}
+	})
+	if commandErr != nil {
+		t.Fatal(commandErr)
+	}
+	return commandPath
+}
+
+// extraDirs are removed with the binaries at the end of the run.
+var extraDirs []string
+
+// command is a running gosmtpd command.
+type command struct {
+	cmd    *exec.Cmd
+	addr   string
+	stdout testkit.Buffer
+	stderr testkit.Buffer
+}
+
+// startCommand runs gosmtpd -n -l 127.0.0.1:0 with args and waits for the
+// address it listens on. With nofile > 0 it runs under prlimit with that
+// descriptor limit (soft and hard), so that a few hundred connections
+// show what twenty thousand would. It is killed at the end of the test.
+func startCommand(t testing.TB, nofile int, args ...string) *command {
+	t.Helper()
+	argv := append([]string{commandBinary(t), "-n", "-l", "127.0.0.1:0"}, args...)
+	if nofile > 0 {
+		limit := strconv.Itoa(nofile)
+		argv = append([]string{testkit.Program(t, "prlimit"), "--nofile=" + limit + ":" + limit, "--"}, argv...)
+	}
+	c := &command{cmd: exec.Command(argv[0], argv[1:]...)}
+	c.cmd.Stdout = &c.stdout
+	errPipe, err := c.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	addrc := make(chan string, 1)
+	go func() {
+		c.copyStderr(errPipe, addrc)
+		c.cmd.Wait()
+		close(exited)
+	}()
+	t.Cleanup(func() {
+		c.cmd.Process.Signal(syscall.SIGKILL)
+		<-exited
+	})
+	select {
+	case c.addr = <-addrc:
+	case <-exited:
+		t.Fatalf("gosmtpd %q exited:\n%s", args, c.stderr.String())
+	case <-time.After(10 * time.Second):
+		t.Fatalf("gosmtpd %q printed no address:\n%s", args, c.stderr.String())
+	}
+	return c
+}
+
+// copyStderr keeps the command's stderr and sends the address of its
+// "listening on" line.
+func (c *command) copyStderr(r io.Reader, addrc chan<- string) {
+	br := bufio.NewReader(r)
+	for {
+		line, err := br.ReadString('\n')
+		c.stderr.Write([]byte(line))
+		if _, addr, ok := strings.Cut(strings.TrimSpace(line), " listening on "); ok {
+			select {
+			case addrc <- addr:
+			default:
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// waitLog waits up to 5 seconds for a line of the command's stderr that
+// holds every one of parts, and returns it.
+func (c *command) waitLog(t testing.TB, parts ...string) string {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		for line := range strings.Lines(c.stderr.String()) {
+			if containsAll(line, parts) {
+				return line
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no log line with %q:\n%s", parts, c.stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func containsAll(s string, parts []string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// servedWithin connects from the loopback address ip and reports how long
+// the greeting and the reply to EHLO took; it fails the test past limit
+// or on any other reply.
+func servedWithin(t testing.TB, ip, addr string, limit time.Duration) time.Duration {
+	t.Helper()
+	began := time.Now()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: limit}
+	nc, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatalf("a fresh client from %s: %v", ip, err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(began.Add(limit))
+	br := bufio.NewReader(nc)
+	greeting, err := readReply(br)
+	if err != nil || !strings.HasPrefix(greeting, "220 ") {
+		t.Fatalf("a fresh client from %s after %v: greeting %q, %v", ip, time.Since(began), greeting, err)
+	}
+	fmt.Fprintf(nc, "EHLO fresh.test\r\n")
+	ehlo, err := readReply(br)
+	if err != nil || !strings.HasPrefix(ehlo, "250 ") {
+		t.Fatalf("a fresh client from %s after %v: EHLO got %q, %v", ip, time.Since(began), ehlo, err)
+	}
+	return time.Since(began)
+}
+
+// readReply reads one reply, multi-line or not, and returns its last line.
+func readReply(br *bufio.Reader) (string, error) {
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			return line, err
+		}
+		if len(line) < 4 || line[3] != '-' {
+			return strings.TrimRight(line, "\r\n"), nil
+		}
+	}
+}
