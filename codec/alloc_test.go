@@ -35,6 +35,7 @@ func TestZeroAllocations(t *testing.T) {
 	for name, f := range map[string]func(){
 		"ParseCommand":   func() { ParseCommand(line) },
 		"SplitLine":      func() { SplitLine(buf) },
+		"SplitLineLF":    func() { SplitLineLF(buf) },
 		"ParsePath":      func() { ParsePath(line[len("MAIL FROM:"):], PathOptions{}) },
 		"ParsePath/UTF8": func() { ParsePath(utf8Path, PathOptions{AllowUTF8: true}) },
 		"ParseParams":    func() { ParseParams(rest, false) },

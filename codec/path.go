@@ -31,7 +31,7 @@ func (p Path) IsNull() bool { return len(p.Mailbox) == 0 }
 type PathOptions struct {
 	AllowNull      bool // <> (MAIL only)
 	AllowUTF8      bool // non-ASCII, valid UTF-8 local parts and domains (RFC 6531 SMTPUTF8)
-	AllowNoBracket bool // a bare address without <>, ending at the first space (lenient clients)
+	AllowNoBracket bool // a bare address without <>, ending at the first space, holding no < or > (lenient clients)
 	LocalOnly      bool // "postmaster" without a domain, in any case (RFC 5321 §4.1.1.3 RCPT TO:<Postmaster>)
 }
 
@@ -84,6 +84,9 @@ func cutPath(arg []byte, noBracket bool) (raw, rest []byte, err error) {
 			return nil, nil, ErrBadSyntax // an empty bare address is not <>
 		}
 		raw, rest, _ = cutByteMore(arg, ' ')
+		if bytes.ContainsAny(raw, "<>") {
+			return nil, nil, ErrBadSyntax // a half-bracketed path, "a@b.c>"
+		}
 		return raw, bytes.TrimLeft(rest, " "), nil
 	}
 	end := closingBracket(arg)
