@@ -24,7 +24,7 @@
 //	row   tests here                                        also
 //	T-01  TestSmugglingFakeEndOfDataIsData,                 transcripts cve-2023-51764-smuggling-*
 //	      TestSmugglingStrictModeRefusesTheMessage
-//	T-02  TestBareCRLFInCommandLine                         transcript exim-cve-2020-28021-bare-lf-in-command
+//	T-02  TestBareCRLFInCommandLine, TestBareLFInCommandLineStrict  transcripts exim-cve-2020-28021-bare-lf-*
 //	T-03  TestSTARTTLSPlaintextInjection                    transcript cve-2011-0411-starttls-injection
 //	T-04  TestSTARTTLSResetsTheSession                      transcript rfc3207-4.2-state-reset
 //	T-05  TestTLSHandshakeGarbage, TestSMTPSPortPlaintext   transcript rfc3207-4-starttls-handshake-fails

@@ -72,21 +72,22 @@ func TestSmugglingStrictModeRefusesTheMessage(t *testing.T) {
 	}
 }
 
-// T-02: a bare CR or LF inside a command line is not a separator: each
-// line gets one 500 5.5.2 and its halves are never executed; the logs hold
-// the injected fragment only escaped.
+// T-02: a bare LF ends a command line (Postfix 3.9's normalize), so the
+// text after it is a command of its own, judged on its own: "X-Injected: 1"
+// is an unknown command, never part of the EHLO. A bare CR inside a line is
+// not a separator: the line gets one 500 5.5.2 and its halves are never
+// executed. The logs hold each line as one record.
 func TestBareCRLFInCommandLine(t *testing.T) {
 	rec := newRecorder()
 	logs := &testkit.Buffer{}
 	c := connect(t, start(t, &gosmtpd.Server{Handler: rec, Logger: testkit.DebugLogger(logs)}))
 	c.Write("EHLO a\nX-Injected: 1\r\n")
-	c.Expect("500 5.5.2")
+	c.Expect("250 ")
+	c.Expect("500 5.5.1")
 	c.Write("MAIL FROM:<a@b.test>\rRCPT TO:<c@d.test>\r\n")
 	c.Expect("500 5.5.2")
-	c.Send("RCPT TO:<c@d.test>") // no MAIL was executed, and no EHLO either
+	c.Send("RCPT TO:<c@d.test>") // no MAIL was executed
 	c.Expect("503 5.5.1")
-	c.Send("EHLO client.test")
-	c.Expect("250 ")
 	c.Send("QUIT")
 	c.Expect("221")
 	if rec.mailCount() != 0 {
@@ -95,6 +96,31 @@ func TestBareCRLFInCommandLine(t *testing.T) {
 	if strings.Contains(logs.String(), "\nX-Injected") {
 		t.Fatalf("the injected line reached the log unescaped:\n%s", logs)
 	}
+}
+
+// T-02, strict: fsm.LineRefuse answers a line ended by a bare LF with 500
+// 5.5.2 and acts on nothing in it; fsm.LineClose answers 521 and closes.
+func TestBareLFInCommandLineStrict(t *testing.T) {
+	t.Run("refuse", func(t *testing.T) {
+		rec := newRecorder()
+		c := connect(t, start(t, &gosmtpd.Server{Handler: rec, Core: &fsm.Config{BareLF: fsm.LineRefuse}}))
+		c.Send("EHLO client.test")
+		c.Expect("250 ")
+		c.Write("MAIL FROM:<a@b.test>\nRCPT TO:<c@d.test>\r\n")
+		c.Expect("500 5.5.2")
+		c.Expect("503 5.5.1") // the RCPT: no MAIL was executed
+		c.Send("QUIT")
+		c.Expect("221")
+		if rec.mailCount() != 0 {
+			t.Fatal("a MAIL ended by a bare LF was executed")
+		}
+	})
+	t.Run("close", func(t *testing.T) {
+		c := connect(t, start(t, &gosmtpd.Server{Handler: newRecorder(), Core: &fsm.Config{BareLF: fsm.LineClose}}))
+		c.Write("EHLO client.test\nQUIT\r\n")
+		c.Expect("521 5.5.2")
+		c.ExpectClosed()
+	})
 }
 
 // T-15: after the size limit is passed, a fake end of data and the

@@ -121,6 +121,7 @@ var (
 	ErrPeerClosed    = errors.New("smtp: connection closed by peer")
 	ErrHookClosed    = errors.New("smtp: closed by handler")
 	ErrShutdown      = errors.New("smtp: server shutting down")
+	ErrBareLF        = errors.New("smtp: command line ended by a bare LF (Config.BareLF = LineClose)")
 )
 
 // Causes of an abandoned message, carried by ActBody.Err.

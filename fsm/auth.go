@@ -37,6 +37,8 @@ func (c *Conn) auth(cmd codec.Command, _ error) (step, bool) {
 // authAllowed applies RFC 4954 §4's conditions on AUTH.
 func (c *Conn) authAllowed() (codec.Reply, bool) {
 	switch {
+	case !c.extended:
+		return replyAuthAfterHELO, true // no extension is in effect after HELO
 	case len(c.cfg.mechanisms) == 0:
 		return replyNoAUTH, true
 	case !c.cfg.authOffered(c.tls):

@@ -16,6 +16,25 @@ const (
 	BareReject
 )
 
+// LinePolicy says what a command line ended by a bare LF (with no CR before
+// it) gets. Whatever it says, a bare LF never ends a message: only CRLF.CRLF
+// ends DATA (SMTP smuggling, CVE-2023-51764), and BareEOL says what a bare
+// LF inside the message gets.
+type LinePolicy uint8
+
+const (
+	// LineNormalize takes the line as if it ended in CRLF, as Postfix 3.9
+	// (smtpd_forbid_bare_newline = normalize, its default), aiosmtpd and Go's
+	// textproto do: a person typing into nc without -C gets answers.
+	LineNormalize LinePolicy = iota
+	// LineRefuse answers the line 500 5.5.2 at once without acting on it; the
+	// session goes on.
+	LineRefuse
+	// LineClose answers 521 5.5.2 and closes the session, as Postfix 3.8's
+	// smtpd_forbid_bare_newline = yes did.
+	LineClose
+)
+
 // Extension is an optional SMTP service extension: the ones on by default
 // for Config.Disable, the ones off by default (ExtDSN, ...) for
 // Config.Enable.
@@ -68,6 +87,14 @@ type Config struct {
 	// syntax check and handed to the hooks.
 	Extensions []ESMTPExtension
 	BareEOL    BarePolicy
+	BareLF     LinePolicy // a command line ended by a bare LF; default LineNormalize
+
+	// StrictPaths refuses a MAIL FROM or RCPT TO address without its angle
+	// brackets (501), as RFC 5321 §4.1.2's grammar and Postfix's
+	// strict_rfc821_envelopes = yes do. Off (the default), "MAIL
+	// FROM:alice@example.org" is taken as <alice@example.org>, as aiosmtpd
+	// and Postfix's default take it.
+	StrictPaths bool
 
 	TLSAvailable bool // STARTTLS can be offered (the driver has a TLS config)
 	TLSActive    bool // the connection is already TLS (SMTPS)

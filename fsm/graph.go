@@ -42,7 +42,7 @@ func Events() lfsm.Events {
 		{Name: EventEndOfData, Src: []string{"Data", "Chunking"}, Dst: "Greeted"},
 		{Name: "RSET", Src: greeted, Dst: "Greeted"},
 		{Name: "RSET", Src: []string{"Connected"}, Dst: "Connected"},
-		{Name: "STARTTLS", Src: []string{"Greeted", "Mail", "Rcpt"}, Dst: "Connected"},
+		{Name: "STARTTLS", Src: []string{"Connected", "Greeted", "Mail", "Rcpt"}, Dst: "Connected"},
 		{Name: EventTLS, Src: []string{"Connected"}, Dst: "Connected"},
 		{Name: "AUTH", Src: []string{"Greeted"}, Dst: "Greeted"},
 		{Name: "QUIT", Src: anyOpen, Dst: "Closed"},

@@ -14,6 +14,8 @@ type limits struct {
 	hostname, ident                                         string
 	lmtp, smtputf8, binary, enhanced, tlsAvailable          bool
 	requireTLS, authCleartext, authRequired, bareReject     bool
+	strictPaths                                             bool
+	bareLF                                                  LinePolicy
 	maxSize                                                 int64
 	maxLine, maxTextLine, maxRcpts, maxErrors, maxAuthFails int
 	maxUnknown, maxAuthLine, readBuffer, mailExtra          int
@@ -51,6 +53,8 @@ func newLimits(cfg *Config) limits {
 		authCleartext:  cfg.AuthCleartext,
 		authRequired:   cfg.AuthRequired,
 		bareReject:     cfg.BareEOL == BareReject,
+		bareLF:         cfg.BareLF,
+		strictPaths:    cfg.StrictPaths,
 		maxSize:        orUnlimited(orDefault(cfg.MaxMessageSize, 32<<20)),
 		maxLine:        orDefault(cfg.MaxLineLength, 512),
 		maxTextLine:    orUnlimited(orDefault(cfg.MaxTextLine, 998+2)),

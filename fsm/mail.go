@@ -35,7 +35,7 @@ func (c *Conn) mail(cmd codec.Command, err error) (step, bool) {
 	if err != nil || len(cmd.Arg) == 0 {
 		return c.refuse(c.syntaxReply(replySyntaxMAIL, replySyntaxMAILExt))
 	}
-	path, rest, err := codec.ParsePath(cmd.Arg, codec.PathOptions{AllowNull: true, AllowUTF8: c.cfg.smtputf8})
+	path, rest, err := codec.ParsePath(cmd.Arg, codec.PathOptions{AllowNull: true, AllowUTF8: c.cfg.smtputf8, AllowNoBracket: !c.cfg.strictPaths})
 	if err != nil {
 		return c.refuse(pathError(err, c.syntaxReply(replySyntaxMAIL, replySyntaxMAILExt)))
 	}
@@ -107,7 +107,7 @@ func (c *Conn) rcpt(cmd codec.Command, err error) (step, bool) {
 	if err != nil || len(cmd.Arg) == 0 {
 		return c.refuse(c.syntaxReply(replySyntaxRCPT, replySyntaxRCPTExt))
 	}
-	opt := codec.PathOptions{AllowUTF8: c.txn.utf8, LocalOnly: true}
+	opt := codec.PathOptions{AllowUTF8: c.txn.utf8, LocalOnly: true, AllowNoBracket: !c.cfg.strictPaths}
 	path, rest, err := codec.ParsePath(cmd.Arg, opt)
 	if err != nil {
 		return c.refuse(pathError(err, c.syntaxReply(replySyntaxRCPT, replySyntaxRCPTExt)))

@@ -60,7 +60,7 @@ func (c *Conn) stepLine() (step, bool) {
 		c.closeWith(c.host.shutdown, ErrShutdown)
 		return step{}, false
 	}
-	line, n := codec.SplitLine(c.in[c.r:c.w])
+	line, n, bare := codec.SplitLineLF(c.in[c.r:c.w])
 	if n == 0 {
 		c.checkLongLine()
 		return needData, true
@@ -72,6 +72,9 @@ func (c *Conn) stepLine() (step, bool) {
 	}
 	if len(line) > c.lineLimit() {
 		return c.refuseLongLine()
+	}
+	if bare && c.cfg.bareLF != LineNormalize {
+		return c.refuseBareLF()
 	}
 	if c.cfg.trace != nil {
 		c.traceLine(line)
@@ -101,6 +104,19 @@ func (c *Conn) checkLongLine() {
 		c.refuseLongLine()
 	}
 	c.r = c.w - keep
+}
+
+// refuseBareLF answers a line ended by a bare LF under a strict
+// Config.BareLF, without acting on it.
+func (c *Conn) refuseBareLF() (step, bool) {
+	if c.cfg.bareLF == LineClose {
+		c.closeWith(replyBareLFClose, ErrBareLF)
+		return step{}, false
+	}
+	if c.phase == phaseAuth {
+		c.phase = phaseCommand // the exchange is cancelled, as for a long line
+	}
+	return c.refuse(replyBareLF)
 }
 
 func (c *Conn) refuseLongLine() (step, bool) {

@@ -23,6 +23,8 @@ var (
 
 	replyLineTooLong    = r(500, "5.5.2", "Command line too long")
 	replyBadLine        = r(500, "5.5.2", "Error: bare CR, LF or NUL in command")
+	replyBareLF         = r(500, "5.5.2", "Error: bare <LF> received")
+	replyBareLFClose    = r(521, "5.5.2", "Error: bare <LF> received")
 	replyHTTP           = r(500, "5.5.1", "Error: this is an SMTP server, not HTTP")
 	replyNoVerb         = r(500, "5.5.2", "Error: bad syntax")
 	replyUseLHLO        = r(500, "5.5.1", "Error: use LHLO in LMTP")
@@ -52,6 +54,7 @@ var (
 	replyBadBase64      = r(501, "5.5.2", "Error: cannot decode base64")
 	replyAuthCancel     = r(501, "5.0.0", "Error: authentication cancelled")
 	replyNoEXPN         = r(502, "5.5.1", "EXPN not implemented")
+	replyAuthAfterHELO  = r(500, "5.5.1", "Error: AUTH not in effect after HELO; send EHLO")
 	replyNoAUTH         = r(502, "5.5.1", "Error: AUTH not available")
 	replyNotImpl        = r(502, "5.5.1", "Error: command not implemented")
 	replyHELOFirst      = r(503, "5.5.1", "Error: send HELO first")

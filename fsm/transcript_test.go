@@ -344,6 +344,10 @@ func parseConfig(t *testing.T, s string) Config {
 			c.CallLimit = n
 		case "bare":
 			c.BareEOL = BareReject
+		case "barelf":
+			c.BareLF = map[string]LinePolicy{"refuse": LineRefuse, "close": LineClose}[v]
+		case "strictpaths":
+			c.StrictPaths = true
 		case "custom":
 			c.Commands = append(c.Commands, CustomCommand{Name: v, Syntax: v + " <argument>"})
 		case "nohooks":

@@ -14,7 +14,7 @@
 // reply: before the greeting, after EHLO, in a transaction (after MAIL and
 // RCPT), in DATA (after 354), and the same four again after STARTTLS and a
 // real TLS handshake over the pipe (one self-signed certificate per process,
-// sessions resumed). Flags choose small limits, the bare line ending policy,
+// sessions resumed). Flags choose small limits, the bare line ending policies,
 // unlimited errors, a small read buffer, LMTP (LHLO, and a DATA hook that
 // answers each recipient, sometimes with too few answers), logging at Debug
 // (every command and reply traced; each line of the log must be a record of
@@ -32,8 +32,8 @@
 // LAST) is only ever sent for a message the DATA hook received whole, byte
 // for byte. A reference model written for clarity, independent of the codec,
 // walks the client's bytes line by line beside the server's replies (one per
-// line; 354 starts a body, which a line-by-line dot-unstuffer decodes up to
-// CRLF.CRLF; a BDAT chunk is counted out and collected when its 250 comes);
+// command line, which an LF ends with or without a CR; 354 starts a body,
+// which a line-by-line dot-unstuffer decodes up to CRLF.CRLF; a BDAT chunk is counted out and collected when its 250 comes);
 // each 250 ending a message is matched, in order, with the next message the
 // hook read to its end and accepted (or whose failure the ExceptionHandler
 // turned into a 250), and the bytes must be equal. Every such message must

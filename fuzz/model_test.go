@@ -17,8 +17,9 @@ type messageEnd struct {
 }
 
 // model walks the client's bytes beside the server's replies. Every
-// CRLF-terminated line gets one reply, in order (RFC 2920 keeps the order
-// under pipelining). A 354 makes the bytes that follow a DATA body, up to
+// command line gets one reply, in order (RFC 2920 keeps the order under
+// pipelining); a command line ends at an LF, with or without a CR before it
+// (the server's default, Postfix 3.9's normalize). A 354 makes the bytes that follow a DATA body, up to
 // CRLF.CRLF, answered by one reply. A BDAT line is followed by its chunk,
 // counted, not parsed, and answered after it; a chunk whose BDAT got 250
 // joins the message, which a MAIL that got 250 starts afresh. In LMTP the
@@ -33,10 +34,13 @@ type model struct {
 	pos     int
 	replies []reply
 	next    int
-	maxLine int  // the server's command line limit, for BDAT
-	lmtp    bool // the server speaks LMTP
-	rcpts   int  // recipients accepted in the transaction in progress
-	final   bool // the last reply taken ended a message
+	maxLine int // the server's command line limit, for BDAT
+	// refuseBareLF: the server refuses a line ended by a bare LF
+	// (fsm.LineRefuse): it gets one reply and nothing in it is acted on.
+	refuseBareLF bool
+	lmtp         bool // the server speaks LMTP
+	rcpts        int  // recipients accepted in the transaction in progress
+	final        bool // the last reply taken ended a message
 
 	ends    []messageEnd
 	pending []byte // the chunks of the BDAT message in progress
@@ -143,13 +147,17 @@ func (m *model) closing() bool {
 
 // command walks one line, its BDAT chunk if it has one, and its reply.
 func (m *model) command() (more, inBody bool) {
-	i := bytes.Index(m.in[m.pos:], []byte("\r\n"))
+	i := bytes.IndexByte(m.in[m.pos:], '\n')
 	if i < 0 {
 		return false, false
 	}
-	line := m.in[m.pos : m.pos+i]
-	m.pos += i + 2
+	line := bytes.TrimSuffix(m.in[m.pos:m.pos+i], []byte("\r"))
+	refused := m.refuseBareLF && len(line) == i
+	m.pos += i + 1
 	m.line = line
+	if refused {
+		line = nil // answered, never acted on
+	}
 	var chunk []byte
 	size, last, isBDAT := refBDAT(line, m.maxLine)
 	isBDAT = isBDAT && !m.inAuth

@@ -32,7 +32,7 @@ const (
 const (
 	flagRandom     = 1 << iota // the handler refuses and fails at random points
 	flagSmall                  // small limits: message, text line, command line, recipients
-	flagBareReject             // refuse bare CR and LF in a body
+	flagBareReject             // refuse bare CR and LF in a body, and command lines ended by a bare LF
 	flagNoLimit                // no error, unknown-command or AUTH failure limit
 	flagSmallRead              // a small read buffer
 	flagLMTP                   // speak LMTP, with a DATA hook that answers each recipient
@@ -77,6 +77,8 @@ var serverSeeds = []struct {
 	{startGreeting, 0, "EHLO c.fuzz\r\nMAIL FROM:<a@c.fuzz>\r\nRCPT TO:<b@mx.fuzz>\r\nDATA\r\nSubject: x\r\n\r\n..dot\r\n.\r\nQUIT\r\n"},
 	{startEHLO, 0, "MAIL FROM:<a@c.fuzz>\r\nRCPT TO:<b@mx.fuzz>\r\nBDAT 5\r\nhelloBDAT 3 LAST\r\n.\r\nMAIL FROM:<>\r\n"},
 	{startTransaction, flagBareReject, "DATA\r\nline\n.\nsmuggled\r\n.\r\nRSET\r\n"},
+	{startEHLO, flagBareReject, "MAIL FROM:<a@c.fuzz>\nRCPT TO:<b@mx.fuzz>\r\nNOOP\n\r\n"},
+	{startGreeting, 0, "EHLO typed.by.hand\nMAIL FROM:a@c.fuzz\nRCPT TO:b@mx.fuzz\nDATA\nline\n.\n\r\n.\r\nQUIT\n"},
 	{startData, flagSmall, "a\r\n.b\r\n\r\n.\r\nMAIL FROM:<x@c.fuzz>\r\nRCPT TO:<y@mx.fuzz>\r\nDATA\r\n.\r\n"},
 	{startEHLO, flagNoLimit, "AUTH PLAIN AHVzZXIAc2VjcmV0\r\nMAIL FROM:<a@c.fuzz> AUTH=<>\r\nRCPT TO:<b@mx.fuzz>\r\nDATA\r\nx\r\n.\r\n"},
 	{startTLS | startEHLO, 0, "MAIL FROM:<a@c.fuzz>\r\nRCPT TO:<b@mx.fuzz>\r\nDATA\r\nover TLS\r\n.\r\nSTARTTLS\r\nQUIT\r\n"},
@@ -104,7 +106,7 @@ func config(flags uint8, h *handler, logs io.Writer) (*transport.Options, int) {
 		o.Core.MaxLineLength, o.Core.MaxMessageSize, o.Core.MaxTextLine, o.Core.MaxRecipients = 100, 1500, 80, 3
 	}
 	if flags&flagBareReject != 0 {
-		o.Core.BareEOL = fsm.BareReject
+		o.Core.BareEOL, o.Core.BareLF = fsm.BareReject, fsm.LineRefuse
 	}
 	if flags&flagNoLimit != 0 {
 		o.Core.MaxErrors, o.Core.MaxUnknown, o.Core.MaxAuthFailures = -1, -1, -1
@@ -159,7 +161,8 @@ func runSession(t *testing.T, l link, start, flags uint8, seed uint64, cuts, in 
 	if err := checkLastWords(replies); err != nil && !h.lmtp {
 		failf(t, in, out, "%v", err)
 	}
-	m := &model{in: in, replies: replies, maxLine: maxLine, lmtp: h.lmtp, panicked: h.panicked.Load()}
+	m := &model{in: in, replies: replies, maxLine: maxLine, lmtp: h.lmtp, panicked: h.panicked.Load(),
+		refuseBareLF: flags&flagBareReject != 0}
 	if state&3 >= startTransaction {
 		m.rcpts = 1 // prepare's
 	}
