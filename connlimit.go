@@ -7,6 +7,9 @@ import (
 	"github.com/gosmtpd/gosmtpd/transport"
 )
 
+// defaultMinDataRate is Postfix's smtpd_min_data_rate, in bytes a second.
+const defaultMinDataRate = 500
+
 // fileReserve is how many descriptors the derived connection cap leaves
 // for listeners, log files and what handlers open outside sessions.
 const fileReserve = 64

@@ -70,13 +70,14 @@ type Server struct {
 	// smtpd_client_ipv6_prefix_length). 0: 64.
 	ClientIPv6Prefix int
 	// MinDataRate, in bytes per second, tightens DataTimeout: a message
-	// body must arrive within DataTimeout plus one second per MinDataRate
-	// bytes, so a client trickling a message cannot hold a session for
-	// hours (Postfix's smtpd_min_data_rate, 500). 0: no minimum.
+	// body (DATA, or BDAT's chunks) must arrive within DataTimeout plus
+	// one second per MinDataRate bytes, so a client trickling a message
+	// cannot hold a session for hours (Postfix's smtpd_min_data_rate).
+	// 0: 500; <0: no minimum.
 	MinDataRate int
 
 	Timeout             time.Duration // waiting for a command; 0: 5 minutes
-	DataTimeout         time.Duration // waiting for each block of a message; 0: 3 minutes
+	DataTimeout         time.Duration // waiting for each block of a message; 0: Timeout, at most 3 minutes
 	HandlerTimeout      time.Duration // per hook call; 0: 5 minutes; <0: no limit
 	WriteTimeout        time.Duration // per write; 0: 1 minute
 	TLSHandshakeTimeout time.Duration // 0: 30 seconds
@@ -146,7 +147,7 @@ func (s *Server) options() *transport.Options {
 	return &transport.Options{Core: core, Handler: s.Handler, Authenticator: s.Authenticator,
 		Mechanisms: s.authMechanisms(), TLSConfig: s.TLSConfig, Logger: s.logger(),
 		HandlerTimeout: handlerTimeout, WriteTimeout: s.WriteTimeout,
-		TLSHandshakeTimeout: s.TLSHandshakeTimeout, MinDataRate: s.MinDataRate,
+		TLSHandshakeTimeout: s.TLSHandshakeTimeout, MinDataRate: orLimit(s.MinDataRate, defaultMinDataRate),
 		Proxy: s.Proxy, BaseContext: s.hard}
 }
 

@@ -76,7 +76,7 @@ type Config struct {
 	CallLimit       int            // times each command may be sent per session; 0: unlimited (aiosmtpd command_call_limit)
 	CallLimits      map[string]int // per command name (upper case), overriding CallLimit; "*" for others
 	CommandTimeout  time.Duration  // waiting for a command; 0: 5 minutes (RFC 5321 §4.5.3.2.7)
-	DataTimeout     time.Duration  // waiting for each body block; 0: 3 minutes (RFC 5321 §4.5.3.2.5)
+	DataTimeout     time.Duration  // waiting for each body block; 0: CommandTimeout, at most 3 minutes (RFC 5321 §4.5.3.2.5)
 
 	SMTPUTF8   bool      // offer SMTPUTF8 (RFC 6531); off by default, as aiosmtpd
 	BinaryMIME bool      // offer BINARYMIME (RFC 3030; needs CHUNKING)

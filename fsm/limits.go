@@ -65,12 +65,13 @@ func newLimits(cfg *Config) limits {
 		maxAuthLine:    orDefault(cfg.MaxAuthLine, 12288),
 		readBuffer:     orDefault(cfg.ReadBufferSize, 8192),
 		commandTimeout: orDefault(cfg.CommandTimeout, 5*time.Minute),
-		dataTimeout:    orDefault(cfg.DataTimeout, 3*time.Minute),
 		disable:        cfg.Disable,
 		commands:       cfg.Commands,
 		hooks:          cfg.Hooks,
 		trace:          cfg.Trace,
 	}
+	// a body block is waited for no longer than a command
+	l.dataTimeout = orDefault(cfg.DataTimeout, min(l.commandTimeout, 3*time.Minute))
 	if l.hooks == 0 {
 		l.hooks = AllHooks
 	}

@@ -24,6 +24,7 @@ type options struct {
 	timeout, proxyProtocol                                time.Duration
 	maxConns, maxConnsPerClient                           int // -1: not given
 	clientIPv6Prefix                                      int
+	minDataRate                                           int // -1: not given
 	unixMode                                              fs.FileMode
 }
 
@@ -32,7 +33,7 @@ const defaultSize = 33554432
 
 func defaults() *options {
 	return &options{class: "debugging", listen: "localhost:8025", size: defaultSize, timeout: 5 * time.Minute,
-		maxConns: -1, maxConnsPerClient: -1}
+		maxConns: -1, maxConnsPerClient: -1, minDataRate: -1}
 }
 
 // flagKind says what a flag takes.
@@ -74,7 +75,10 @@ var flags = []flagSpec{
 		set: unixModeFlag},
 	{long: "hostname", arg: "NAME", kind: value, help: "the name in the greeting and replies (default: this host's)", set: func(o *options, v string) error { o.hostname = v; return nil }},
 	{long: "ident", arg: "TEXT", kind: value, help: "greeting text after the host name", set: func(o *options, v string) error { o.ident = v; return nil }},
-	{long: "timeout", arg: "DURATION", kind: value, help: "how long to wait for a command (default 5m)", set: durationFlag(func(o *options) *time.Duration { return &o.timeout })},
+	{long: "timeout", arg: "DURATION", kind: value, help: "how long to wait for a command, or for the next bytes of a message (default 5m; 3m at most for a message)",
+		set: durationFlag(func(o *options) *time.Duration { return &o.timeout })},
+	{long: "min-data-rate", arg: "BYTES", kind: value, help: "bytes a second a message must arrive at, beyond the first --timeout; 0 for no minimum (default 500)",
+		set: countFlag(func(o *options) *int { return &o.minDataRate })},
 	{long: "max-conns", arg: "N", kind: value, help: "sessions served at once; more get 421, 0 for no limit (default: half the open file limit less 64)",
 		set: countFlag(func(o *options) *int { return &o.maxConns })},
 	{long: "max-conns-per-client", arg: "N", kind: value, help: "sessions of one client at once; more get 421, 0 for no limit (default 50)",
