@@ -50,6 +50,17 @@ type Server struct {
 	MaxMessageSize int64 // 0: 32 MiB; <0: unlimited
 	MaxRecipients  int   // per message; 0: 1000
 	SMTPUTF8       bool  // offer SMTPUTF8 (RFC 6531)
+	BinaryMIME     bool  // offer BINARYMIME (RFC 3030): binary messages, sent with BDAT
+	// Enable offers the extensions that are off by default: fsm.ExtDSN
+	// (offering it promises to send delivery status notifications),
+	// fsm.ExtRequireTLS, fsm.ExtLimits, fsm.ExtRRVS, fsm.ExtDeliverBy and
+	// fsm.ExtMTPriority, or'ed together. Their parameters reach the hooks
+	// as sent and typed (Envelope.MailParams, Envelope.RcptParams).
+	Enable fsm.Extension
+	// Extensions are the embedder's own ESMTP extensions: an EHLO line
+	// and the MAIL and RCPT parameters it brings, accepted after their
+	// syntax check and handed to the hooks with the others.
+	Extensions []fsm.ESMTPExtension
 	// MaxConnections bounds the sessions served at once; the excess gets
 	// "421 4.3.2" and is closed. 0: derived from the process's descriptor
 	// limit (RLIMIT_NOFILE), half of what is left after 64 kept in
@@ -165,6 +176,9 @@ func (s *Server) coreConfig() fsm.Config {
 	setIf(&c.DataTimeout, s.DataTimeout)
 	c.LMTP = c.LMTP || s.LMTP
 	c.SMTPUTF8 = c.SMTPUTF8 || s.SMTPUTF8
+	c.BinaryMIME = c.BinaryMIME || s.BinaryMIME
+	c.Enable |= s.Enable
+	c.Extensions = append(c.Extensions[:len(c.Extensions):len(c.Extensions)], s.Extensions...)
 	c.RequireTLS = c.RequireTLS || s.RequireTLS
 	c.AuthRequired = c.AuthRequired || s.AuthRequired
 	c.AuthCleartext = c.AuthCleartext || s.AuthCleartext

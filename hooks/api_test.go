@@ -19,7 +19,7 @@ var handlerAPI = []string{
 	"Envelope", "EqualSecrets", "ErrBadCredentials", "ErrEncryptionRequired",
 	"ErrHandlerTimeout", "ErrMechanismTooWeak", "ErrPasswordTransition", "ErrStopped",
 	"ErrTemporaryFailure", "ExceptionHandler", "Exchange", "HELOHandler", "Handler",
-	"LHLOHandler", "LMTPHandler", "Login", "MAILHandler", "Mechanism", "NOOPHandler",
+	"LHLOHandler", "LMTPHandler", "Login", "MAILHandler", "MailParams", "ParseMailParams", "ParseRcptParams", "RcptParams", "Mechanism", "NOOPHandler",
 	"PROXYHandler", "PanicError", "Passwords", "Plain", "ProxyInfo", "ProxyTLV",
 	"QUITHandler", "RCPTHandler", "RSETHandler", "ReadMessage", "Reply",
 	"STARTTLSHandler", "SecretFunc", "Secrets", "Session", "VRFYHandler", "Without",

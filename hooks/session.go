@@ -85,7 +85,9 @@ type Envelope struct {
 	// RFC requires AUTH=<> whatever was sent), "" without the parameter.
 	// Whether to trust it is the handler's choice.
 	MailAuth    string
-	SMTPUTF8    bool     // MAIL carried SMTPUTF8 (RFC 6531)
-	RcptTos     []string // accepted recipients, in order
-	RcptOptions [][]string
+	SMTPUTF8    bool         // MAIL carried SMTPUTF8 (RFC 6531)
+	MailParams  MailParams   // MAIL's parameters, typed
+	RcptTos     []string     // accepted recipients, in order
+	RcptOptions [][]string   // each accepted recipient's parameters as sent
+	RcptParams  []RcptParams // each accepted recipient's parameters, typed
 }

@@ -150,5 +150,6 @@ func cloneEnvelope(e *hooks.Envelope) *hooks.Envelope {
 	c.MailOptions = slices.Clone(e.MailOptions)
 	c.RcptTos = slices.Clone(e.RcptTos)
 	c.RcptOptions = slices.Clone(e.RcptOptions)
+	c.RcptParams = slices.Clone(e.RcptParams)
 	return &c
 }

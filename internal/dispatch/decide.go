@@ -145,6 +145,7 @@ func (c *Caller) mailFrom(a *fsm.Ask) fsm.Decision {
 	if effective(d, a).Positive() {
 		c.env.MailFrom, c.env.MailOptions = addr, opts
 		c.env.SMTPUTF8 = hasOption(opts, "SMTPUTF8")
+		c.env.MailParams = hooks.ParseMailParams(opts)
 		c.env.MailAuth = auth
 	}
 	return d
@@ -161,6 +162,7 @@ func (c *Caller) rcptTo(a *fsm.Ask) fsm.Decision {
 	if effective(d, a).Positive() {
 		c.env.RcptTos = append(c.env.RcptTos, addr)
 		c.env.RcptOptions = append(c.env.RcptOptions, opts)
+		c.env.RcptParams = append(c.env.RcptParams, hooks.ParseRcptParams(opts))
 	}
 	return d
 }
