@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gosmtpd/gosmtpd/fsm"
 )
 
 // options are the command line, parsed.
@@ -26,6 +28,9 @@ type options struct {
 	clientIPv6Prefix                                      int
 	minDataRate                                           int // -1: not given
 	unixMode                                              fs.FileMode
+	enable                                                fsm.Extension // --enable, less binarymime
+	binaryMIME                                            bool
+	maxRcpts                                              int // 0: not given
 }
 
 // defaultSize is aiosmtpd's DATA_SIZE_DEFAULT.
@@ -91,6 +96,39 @@ var flags = []flagSpec{
 		set: func(o *options, v string) error { o.authFile = v; return nil }},
 	{long: "auth-required", help: "refuse mail before AUTH", set: func(o *options, _ string) error { o.authRequired = true; return nil }},
 	{long: "auth-cleartext", help: "offer AUTH without TLS too", set: func(o *options, _ string) error { o.authCleartext = true; return nil }},
+	{long: "enable", arg: "EXT[,EXT...]", kind: value, help: "offer extensions that are off by default: dsn, requiretls, limits, rrvs, deliverby, mt-priority, binarymime (dsn promises delivery status notifications: the handler must send them)",
+		set: enableFlag},
+	{long: "max-rcpts", arg: "N", kind: value, help: "recipients per message; more get 452, and LIMITS RCPTMAX says N (default 1000)", set: maxRcptsFlag},
+}
+
+// enableFlag reads --enable: a comma-separated list of extensions, each a
+// name fsm.ExtensionNamed knows or binarymime (a Server field of its own).
+func enableFlag(o *options, v string) error {
+	for _, name := range strings.Split(v, ",") {
+		if strings.EqualFold(name, "binarymime") {
+			o.binaryMIME = true
+			continue
+		}
+		e, ok := fsm.ExtensionNamed(name)
+		if !ok || e < fsm.ExtDSN {
+			return fmt.Errorf("unknown extension %q (dsn, requiretls, limits, rrvs, deliverby, mt-priority, binarymime)", name)
+		}
+		o.enable |= e
+	}
+	return nil
+}
+
+// maxRcptsFlag reads --max-rcpts: a positive count, which LIMITS then
+// advertises (RFC 9422), so that a client splits a larger transaction
+// instead of having recipients refused.
+func maxRcptsFlag(o *options, v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return errors.New("not a positive count")
+	}
+	o.maxRcpts = n
+	o.enable |= fsm.ExtLimits
+	return nil
 }
 
 // setSize parses -s: a byte count.

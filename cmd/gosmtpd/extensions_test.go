@@ -1,0 +1,73 @@
+package main
+
+import (
+	"net/textproto"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/gosmtpd/gosmtpd/fsm"
+)
+
+func TestParseArgsExtensions(t *testing.T) {
+	o, err := parseArgs([]string{"--enable", "dsn,RRVS,binarymime,mt-priority", "--max-rcpts", "5"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fsm.ExtDSN | fsm.ExtRRVS | fsm.ExtMTPriority | fsm.ExtLimits
+	if o.enable != want || !o.binaryMIME || o.maxRcpts != 5 {
+		t.Errorf("got enable %b binarymime %v max-rcpts %d", o.enable, o.binaryMIME, o.maxRcpts)
+	}
+	for _, args := range [][]string{
+		{"--enable", "bogus"}, {"--enable", "pipelining"}, {"--enable", "dsn,"}, {"--enable"},
+		{"--max-rcpts", "0"}, {"--max-rcpts", "-1"}, {"--max-rcpts", "x"},
+	} {
+		if _, err := parseArgs(args); err == nil {
+			t.Errorf("%q accepted", args)
+		}
+	}
+}
+
+// TestCLIEnableDSN: --enable and --max-rcpts reach the EHLO reply, DSN's
+// parameters are taken, the recipient limit holds, and the Debugging
+// handler prints the options.
+func TestCLIEnableDSN(t *testing.T) {
+	t.Parallel()
+	p := startCLI(t, "-n", "-c", "debugging", "stderr", "-l", "127.0.0.1:0", "--enable", "dsn,deliverby", "--max-rcpts", "2")
+	c, err := textproto.Dial("tcp", p.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, _, err := c.ReadResponse(220); err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		cmd  string
+		code int
+		want string
+	}{
+		{"EHLO client.example", 250, "\nDSN\nDELIVERBY\nLIMITS RCPTMAX=2\n"},
+		{"MAIL FROM:<a@example.com> RET=HDRS ENVID=x1 BY=60;N", 250, ""},
+		{"RCPT TO:<b@example.com> NOTIFY=NEVER", 250, ""},
+		{"RCPT TO:<c@example.com> NOTIFY=NEVER,DELAY", 501, ""},
+		{"RCPT TO:<c@example.com>", 250, ""},
+		{"RCPT TO:<d@example.com>", 452, ""},
+		{"DATA", 354, ""},
+		{"Subject: dsn\r\n\r\nhi\r\n.", 250, ""},
+		{"QUIT", 221, ""},
+	} {
+		c.PrintfLine("%s", step.cmd)
+		code, msg, _ := c.ReadResponse(0)
+		if code != step.code || !strings.Contains("\n"+msg+"\n", step.want) {
+			t.Fatalf("%s: %d %q, want %d %q", step.cmd, code, msg, step.code, step.want)
+		}
+	}
+	p.stopOK(t, syscall.SIGTERM)
+	out := p.stderr.String()
+	for _, want := range []string{"mail options: ['RET=HDRS', 'ENVID=X1', 'BY=60;N']\n", "rcpt options: [['NOTIFY=NEVER'], []]\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
+}
