@@ -20,7 +20,7 @@ func (c *Conn) auth(cmd codec.Command, _ error) (step, bool) {
 	if len(mech) == 0 {
 		return c.refuse(replySyntaxAUTH)
 	}
-	if !c.offersMechanism(mech) {
+	if c.authMech = c.mechanismIndex(mech); c.authMech < 0 {
 		return c.refuse(replyNoMech)
 	}
 	var data []byte
@@ -51,13 +51,15 @@ func (c *Conn) authAllowed() (codec.Reply, bool) {
 	return codec.Reply{}, false
 }
 
-func (c *Conn) offersMechanism(mech []byte) bool {
-	for _, m := range c.cfg.mechanisms {
+// mechanismIndex is the index of mech among the offered mechanisms; -1
+// when it is not offered.
+func (c *Conn) mechanismIndex(mech []byte) int {
+	for i, m := range c.cfg.mechanisms {
 		if codec.EqualFold(mech, m) {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 // splitWord splits s at its first space: the word, and the rest (nil when
@@ -97,6 +99,7 @@ func (c *Conn) authResponse(line []byte) (step, bool) {
 // each failure counts, and too many end it (RFC 4954 §4, chasquid's rule).
 func (c *Conn) authDecided(rep codec.Reply) {
 	c.queue(rep)
+	c.reportAuth(rep)
 	if rep.Code == 235 {
 		c.authed = true
 		return

@@ -112,4 +112,12 @@ type Config struct {
 	// (an initial response, the answers to 334 challenges) are replaced by
 	// "***". line is valid only during the call.
 	Trace func(line []byte)
+
+	// Report, when set, is told of each outcome that logs and metrics
+	// count: MAIL and RCPT answered, a message's final reply, an AUTH
+	// verdict (see EventKind). It is called after the reply is queued; the
+	// Event is valid only during the call. The core does not depend on
+	// what Report does, but it runs on the driver's goroutine, inside the
+	// core's step: it must be quick and must not call the Conn.
+	Report func(e *Event)
 }

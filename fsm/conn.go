@@ -39,6 +39,7 @@ type Conn struct {
 
 	extended, tls, authed, shutdown, discardLine bool
 	errors, authFailures, unknowns               int
+	authMech                                     int // the mechanism of the AUTH exchange, an index in cfg.mechanisms
 	calls                                        [codec.NumVerbs]int
 
 	txn transaction

@@ -111,6 +111,8 @@ func (c *Conn) stepDataEnd() (step, bool) {
 	if c.txn.abandon != nil {
 		for i := 0; i < c.finalReplies(); i++ {
 			c.queue(c.txn.bodyErr)
+			c.txn.lmtpNext = i
+			c.reportMessage(c.txn.bodyErr)
 		}
 		c.endMessage()
 		return step{}, false
@@ -133,6 +135,7 @@ func (c *Conn) finalReplies() int {
 
 func (c *Conn) dataDecided(rep codec.Reply) {
 	c.queue(rep)
+	c.reportMessage(rep)
 	c.txn.lmtpNext++
 	if c.txn.lmtpNext >= c.finalReplies() {
 		c.endMessage()

@@ -28,6 +28,7 @@ type limits struct {
 	hooks                                                   HookSet
 	trace                                                   func(line []byte)
 	ext                                                     compiledExtensions
+	report                                                  func(e *Event)
 }
 
 func orDefault[T int | int64 | time.Duration](v, def T) T {
@@ -69,6 +70,7 @@ func newLimits(cfg *Config) limits {
 		commands:       cfg.Commands,
 		hooks:          cfg.Hooks,
 		trace:          cfg.Trace,
+		report:         cfg.Report,
 	}
 	// a body block is waited for no longer than a command
 	l.dataTimeout = orDefault(cfg.DataTimeout, min(l.commandTimeout, 3*time.Minute))

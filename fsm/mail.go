@@ -40,7 +40,9 @@ func (c *Conn) mail(cmd codec.Command, err error) (step, bool) {
 		return c.refuse(pathError(err, c.syntaxReply(replySyntaxMAIL, replySyntaxMAILExt)))
 	}
 	if rep, bad := c.mailParams(rest); bad {
-		return c.refuse(rep)
+		c.queue(rep)
+		c.reportPath(EventMail, path, rep)
+		return step{}, false
 	}
 	if path.UTF8 && !c.txn.utf8 {
 		return c.refuse(replyNonASCII)
@@ -98,6 +100,7 @@ func pathError(err error, syntax codec.Reply) codec.Reply {
 
 func (c *Conn) mailDecided(rep codec.Reply) {
 	c.queue(rep)
+	c.reportPath(EventMail, c.ask.Path, rep)
 	if rep.Positive() {
 		c.state = StateMail
 	}
@@ -116,7 +119,9 @@ func (c *Conn) rcpt(cmd codec.Command, err error) (step, bool) {
 		return c.refuse(rep)
 	}
 	if c.txn.rcpts >= c.cfg.maxRcpts {
-		return c.refuse(replyTooMany)
+		c.queue(replyTooMany)
+		c.reportPath(EventRcpt, path, replyTooMany)
+		return step{}, false
 	}
 	c.txn.rcpts++
 	c.ask = Ask{Path: path, Params: &c.params, Rcpt: c.txn.rcpts - 1, Default: replyRcptOK}
@@ -125,6 +130,7 @@ func (c *Conn) rcpt(cmd codec.Command, err error) (step, bool) {
 
 func (c *Conn) rcptDecided(rep codec.Reply) {
 	c.queue(rep)
+	c.reportPath(EventRcpt, c.ask.Path, rep)
 	if rep.Positive() {
 		c.txn.accepted++
 		c.state = StateRcpt
