@@ -5,6 +5,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/gosmtpd/gosmtpd/observe"
 	"github.com/gosmtpd/gosmtpd/transport"
 	"github.com/gosmtpd/gosmtpd/transport/tcp"
 	smtptls "github.com/gosmtpd/gosmtpd/transport/tls"
@@ -119,14 +120,14 @@ func (s *Server) handle(nc net.Conn) {
 	stress, ok := s.slots.acquire()
 	if !ok {
 		s.logs.full.log(s.logger(), "client", clientIP(nc.RemoteAddr()), "limit", s.slots.limit)
-		s.turnAway(nc, tooManyConnections(s.opts.Core.Hostname))
+		s.turnAway(nc, tooManyConnections(s.opts.Core.Hostname), limitConnections)
 		return
 	}
 	releaseClient, ok := s.perClient.acquire(nc.RemoteAddr())
 	if !ok {
 		s.slots.release()
 		s.logs.clientFull.log(s.logger(), "client", clientIP(nc.RemoteAddr()), "limit", s.perClient.limit)
-		s.turnAway(nc, tooManyFromClient(s.opts.Core.Hostname))
+		s.turnAway(nc, tooManyFromClient(s.opts.Core.Hostname), limitClientConnections)
 		return
 	}
 	if !s.startSession() {
@@ -158,10 +159,20 @@ func (s *Server) startSession() bool {
 	return true
 }
 
+// The limits a connection is turned away by, as observe.ConnectionRefused
+// names them.
+const (
+	limitConnections       = "max_connections"
+	limitClientConnections = "max_connections_per_client"
+)
+
 // turnAway answers a connection beyond a limit with rep and closes it (a
 // client told to come back later, rather than one left hanging), on its own
 // goroutine: an SMTPS client first needs a handshake.
-func (s *Server) turnAway(nc net.Conn, rep Reply) {
+func (s *Server) turnAway(nc net.Conn, rep Reply, limit string) {
+	if s.Observer != nil {
+		s.Observer.Observe(&observe.Event{Kind: observe.ConnectionRefused, Client: addrString(nc.RemoteAddr()), Limit: limit})
+	}
 	if !s.startSession() {
 		nc.Close()
 		return
@@ -178,4 +189,11 @@ func tooManyConnections(host string) Reply {
 
 func tooManyFromClient(host string) Reply {
 	return Reply{Code: 421, Enhanced: "4.7.0", Text: host + " Error: too many connections from your address"}
+}
+
+func addrString(a net.Addr) string {
+	if a == nil {
+		return ""
+	}
+	return a.String()
 }

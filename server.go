@@ -12,6 +12,7 @@ import (
 
 	"github.com/gosmtpd/gosmtpd/fsm"
 	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/observe"
 	"github.com/gosmtpd/gosmtpd/transport"
 )
 
@@ -100,6 +101,11 @@ type Server struct {
 	// override it where they are set.
 	Core   *fsm.Config
 	Logger *slog.Logger // nil: slog.Default(); at Debug every command and reply is logged (AUTH secrets as ***)
+	// Observer, when set, is told of every connection, session,
+	// transaction, TLS handshake, AUTH verdict and hook call (package
+	// observe): observe.Log writes a line per message, the prometheus
+	// module counts them.
+	Observer observe.Observer
 
 	mu        sync.Mutex
 	started   bool
@@ -159,7 +165,7 @@ func (s *Server) options() *transport.Options {
 		Mechanisms: s.authMechanisms(), TLSConfig: s.TLSConfig, Logger: s.logger(),
 		HandlerTimeout: handlerTimeout, WriteTimeout: s.WriteTimeout,
 		TLSHandshakeTimeout: s.TLSHandshakeTimeout, MinDataRate: orLimit(s.MinDataRate, defaultMinDataRate),
-		Proxy: s.Proxy, BaseContext: s.hard}
+		Proxy: s.Proxy, BaseContext: s.hard, Observer: s.Observer}
 }
 
 // coreConfig is Core with the fields of s applied.

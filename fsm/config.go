@@ -116,8 +116,9 @@ type Config struct {
 	// Report, when set, is told of each outcome that logs and metrics
 	// count: MAIL and RCPT answered, a message's final reply, an AUTH
 	// verdict (see EventKind). It is called after the reply is queued; the
-	// Event is valid only during the call. The core does not depend on
+	// Event's slices are valid only during the call (it is passed by value
+	// so that reporting allocates nothing). The core does not depend on
 	// what Report does, but it runs on the driver's goroutine, inside the
 	// core's step: it must be quick and must not call the Conn.
-	Report func(e *Event)
+	Report func(e Event)
 }

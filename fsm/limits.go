@@ -28,7 +28,7 @@ type limits struct {
 	hooks                                                   HookSet
 	trace                                                   func(line []byte)
 	ext                                                     compiledExtensions
-	report                                                  func(e *Event)
+	report                                                  func(e Event)
 }
 
 func orDefault[T int | int64 | time.Duration](v, def T) T {

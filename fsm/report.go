@@ -52,7 +52,7 @@ type Event struct {
 // report tells Config.Report of e, when it is set.
 func (c *Conn) report(e Event) {
 	if c.cfg.report != nil {
-		c.cfg.report(&e)
+		c.cfg.report(e)
 	}
 }
 

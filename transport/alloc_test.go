@@ -7,10 +7,12 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gosmtpd/gosmtpd/handlers"
 	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/observe"
 	"github.com/gosmtpd/gosmtpd/transport"
 )
 
@@ -25,8 +27,8 @@ type txnClient struct {
 var pipelinedTxn = []byte("MAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\n" +
 	"Subject: s\r\n\r\n" + strings.Repeat("body line\r\n", 90) + ".\r\n")
 
-// serveLoopback serves a Sink session on loopback TCP, greeted with EHLO.
-func serveLoopback(tb testing.TB, h hooks.Handler) *txnClient {
+// serveLoopback serves a session with o on loopback TCP, greeted with EHLO.
+func serveLoopback(tb testing.TB, o *transport.Options) *txnClient {
 	tb.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -42,7 +44,7 @@ func serveLoopback(tb testing.TB, h hooks.Handler) *txnClient {
 		tb.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- transport.ServeConn(context.Background(), srv, options(h)) }()
+	go func() { done <- transport.ServeConn(context.Background(), srv, o) }()
 	tb.Cleanup(func() {
 		cli.Close()
 		<-done
@@ -81,13 +83,31 @@ func (c *txnClient) round(tb testing.TB) {
 // to no handler, allocates nothing.
 func TestSteadyTransactionAllocates(t *testing.T) {
 	for name, h := range map[string]hooks.Handler{"no handler": nil, "Sink": handlers.Sink{}} {
-		c := serveLoopback(t, h)
+		c := serveLoopback(t, options(h))
 		for range 20 {
 			c.round(t) // warm up: buffers grown, pools filled
 		}
 		if n := testing.AllocsPerRun(200, func() { c.round(t) }); n > 0.1 {
 			t.Errorf("%s: %.2f allocations per transaction", name, n)
 		}
+	}
+}
+
+// An Observer costs no allocation either: the events are reported from
+// one value that the session reuses.
+func TestObservedTransactionAllocates(t *testing.T) {
+	var events atomic.Int64
+	o := options(handlers.Sink{})
+	o.Observer = observe.Func(func(*observe.Event) { events.Add(1) })
+	c := serveLoopback(t, o)
+	for range 20 {
+		c.round(t)
+	}
+	if n := testing.AllocsPerRun(200, func() { c.round(t) }); n > 0.1 {
+		t.Errorf("%.2f allocations per observed transaction", n)
+	}
+	if n := events.Load(); n < 3*220 {
+		t.Errorf("%d events for 220 transactions, want at least MAIL, RCPT and the message of each", n)
 	}
 }
 
@@ -101,9 +121,12 @@ func (reader) HandleDATA(_ context.Context, _ *hooks.Session, _ *hooks.Envelope,
 }
 
 func BenchmarkTransactionOverTCP(b *testing.B) {
-	for name, h := range map[string]hooks.Handler{"Sink": handlers.Sink{}, "DATA hook": reader{}} {
+	observed := options(handlers.Sink{})
+	observed.Observer = observe.Func(func(*observe.Event) {})
+	for name, o := range map[string]*transport.Options{"Sink": options(handlers.Sink{}),
+		"DATA hook": options(reader{}), "Sink observed": observed} {
 		b.Run(name, func(b *testing.B) {
-			c := serveLoopback(b, h)
+			c := serveLoopback(b, o)
 			b.ReportAllocs()
 			b.SetBytes(int64(len(c.txn)))
 			for b.Loop() {

@@ -10,6 +10,7 @@ import (
 	"github.com/gosmtpd/gosmtpd/fsm"
 	"github.com/gosmtpd/gosmtpd/hooks"
 	"github.com/gosmtpd/gosmtpd/internal/dispatch"
+	"github.com/gosmtpd/gosmtpd/observe"
 )
 
 // Options configure ServeConn. They are shared by the sessions of a server
@@ -43,6 +44,10 @@ type Options struct {
 
 	// Proxy, when set, expects a PROXY protocol header from trusted peers.
 	Proxy *ProxyOptions
+
+	// Observer, when set, is told of the sessions' events (see package
+	// observe): for logs and metrics.
+	Observer observe.Observer
 
 	// BaseContext is the parent of every session's context. Cancelling it
 	// ends the sessions at once (421 4.3.2); nil: context.Background().

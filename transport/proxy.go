@@ -24,6 +24,7 @@ func (c *conn) readProxy() error {
 	br := bufio.NewReaderSize(c.raw, 512)
 	h, err := proxyproto.Read(br)
 	if err != nil {
+		c.observeProxyFailed(err)
 		c.logger().Info("PROXY header refused", "err", printable(err.Error()))
 		return fmt.Errorf("smtp: PROXY header: %w", err)
 	}
@@ -35,6 +36,7 @@ func (c *conn) readProxy() error {
 	err = c.calls.Proxied(proxyInfo(h))
 	c.log = nil // log under the client's address from here on, not the proxy's
 	if err != nil {
+		c.observeProxyFailed(err)
 		return fmt.Errorf("smtp: PROXY header refused: %w", err)
 	}
 	return nil

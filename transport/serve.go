@@ -52,8 +52,9 @@ type conn struct {
 	tlsPending bool      // the raw read ended for STARTTLS, still to be done
 	rawErr     error     // the session's end, once rawDone
 	rawDone    bool
-	inputs     *inputList // the free list of input buffers (inputpool.go)
-	cause      error      // why the session ends, when the core's reason is less precise
+	inputs     *inputList   // the free list of input buffers (inputpool.go)
+	cause      error        // why the session ends, when the core's reason is less precise
+	obs        *observation // nil without an Observer (observe.go)
 }
 
 // ServeConn serves one connection until the session ends, and closes it.
@@ -76,8 +77,10 @@ func (s *Server) ServeConn(ctx context.Context, nc net.Conn) (err error) {
 	defer func() {
 		c.end(graceful, hard)
 		c.logEnd(err)
+		c.observeEnd(err)
 	}()
 	c.logStart()
+	c.observeStart()
 	if err := c.open(); err != nil {
 		return err
 	}
@@ -108,6 +111,7 @@ func (c *conn) open() error {
 	c.d.Configure(&cfg)
 	cfg.TLSAvailable = c.o.TLSConfig != nil
 	c.traceProtocol(&cfg)
+	c.observeCore(&cfg)
 	if implicit {
 		if err := c.handshake(tlsConfig); err != nil {
 			return err
@@ -163,7 +167,7 @@ func (c *conn) run(raw bool) (err error, done bool) {
 				return nil, false
 			}
 		case fsm.ActAsk:
-			c.core.Resolve(c.calls.Decide(&a.Ask))
+			c.core.Resolve(c.decide(&a.Ask))
 			c.rearm = true
 		case fsm.ActBody:
 			c.body(a)

@@ -46,7 +46,9 @@ func (c *conn) handshake(cfg *tls.Config) error {
 	timeout := orDefault(c.o.TLSHandshakeTimeout, defaultHandshakeTimeout)
 	ctx, cancel := context.WithTimeout(c.calls.Session().Context(), timeout)
 	defer cancel()
-	if err := tc.HandshakeContext(ctx); err != nil {
+	err := tc.HandshakeContext(ctx)
+	c.observeTLS(tc, err)
+	if err != nil {
 		c.logger().Info("TLS handshake failed", "err", printable(err.Error()))
 		return fmt.Errorf("%w: %w", fsm.ErrTLSFailed, err)
 	}
