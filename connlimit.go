@@ -35,8 +35,9 @@ const (
 	// smtpd_timeout under stress, 10s).
 	stressTimeout = 10 * time.Second
 	// stressErrors replaces MaxErrors (Postfix's smtpd_hard_error_limit
-	// under stress, 1).
+	// under stress, 1), and stressJunk MaxJunk (smtpd_junk_command_limit).
 	stressErrors = 1
+	stressJunk   = 1
 )
 
 // connSlots counts the sessions served at once, for MaxConnections.
@@ -98,7 +99,7 @@ func stressOptions(o *transport.Options) *transport.Options {
 	st := *o
 	st.Core.CommandTimeout = stressed(o.Core.CommandTimeout)
 	st.Core.DataTimeout = stressed(o.Core.DataTimeout)
-	st.Core.MaxErrors = stressErrors
+	st.Core.MaxErrors, st.Core.MaxJunk = stressErrors, stressJunk
 	return &st
 }
 

@@ -52,6 +52,9 @@ func (c *Conn) command(line []byte) (step, bool) {
 		c.closeWith(r(421, "4.7.0", v.String()+" sent too many times"), ErrCallLimit)
 		return step{}, false
 	}
+	if !c.countJunk(v) {
+		return step{}, false
+	}
 	if v == codec.VerbBDAT {
 		return c.bdat(cmd, err) // consumes its chunk even when refused
 	}

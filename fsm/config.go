@@ -70,6 +70,8 @@ type Config struct {
 	MaxRecipients   int            // per transaction; 0: 1000
 	MaxErrors       int            // error replies before 421 and close; 0: 20; <0: unlimited
 	MaxUnknown      int            // unrecognised commands before 421 and close; 0: 5 (aiosmtpd's limit); <0: unlimited
+	MaxJunk         int            // NOOP, RSET, VRFY and HELP between messages before each counts towards MaxErrors; 0: 100 (Postfix's smtpd_junk_command_limit); <0: unlimited
+	MaxOvershoot    int            // RCPTs refused past MaxRecipients in a transaction before each counts towards MaxErrors; 0: 1000 (Postfix's smtpd_recipient_overshoot_limit); <0: unlimited
 	MaxAuthFailures int            // failed AUTH attempts before 421 and close; 0: 3; <0: unlimited
 	MaxAuthLine     int            // AUTH lines (RFC 4954 §4); 0: 12288
 	ReadBufferSize  int            // bytes per read; 0: 8192

@@ -38,7 +38,7 @@ type Conn struct {
 	closeErr error
 
 	extended, tls, authed, shutdown, discardLine bool
-	errors, authFailures, unknowns               int
+	errors, authFailures, unknowns, junk         int
 	authMech                                     int // the mechanism of the AUTH exchange, an index in cfg.mechanisms
 	calls                                        [codec.NumVerbs]int
 
@@ -215,14 +215,25 @@ func (c *Conn) Outbound() int { return len(c.out) }
 // server protect itself; Postfix does the same).
 func (c *Conn) queue(r codec.Reply) {
 	c.out = r.AppendTo(c.out, c.cfg.enhanced)
-	if r.Code < 500 || c.phase == phaseClosed {
-		return
+	if r.Code >= 500 {
+		c.countError()
+	}
+}
+
+// countError counts one error towards MaxErrors: a 5xx reply, or junk past
+// its limit (junk.go). At the limit it queues 421 and ends the session;
+// false then.
+func (c *Conn) countError() bool {
+	if c.phase == phaseClosed {
+		return false
 	}
 	c.errors++
 	if c.cfg.maxErrors > 0 && c.errors >= c.cfg.maxErrors {
 		c.out = c.host.tooManyErrors.AppendTo(c.out, c.cfg.enhanced)
 		c.close(ErrTooManyErrors)
+		return false
 	}
+	return true
 }
 
 // close ends the session; Next returns ActClose with err from now on.

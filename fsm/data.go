@@ -136,6 +136,9 @@ func (c *Conn) finalReplies() int {
 func (c *Conn) dataDecided(rep codec.Reply) {
 	c.queue(rep)
 	c.reportMessage(rep)
+	if rep.Positive() {
+		c.junk = 0 // a client delivering mail is not idling
+	}
 	c.txn.lmtpNext++
 	if c.txn.lmtpNext >= c.finalReplies() {
 		c.endMessage()

@@ -19,6 +19,7 @@ type limits struct {
 	maxSize                                                 int64
 	maxLine, maxTextLine, maxRcpts, maxErrors, maxAuthFails int
 	maxUnknown, maxAuthLine, readBuffer, mailExtra          int
+	maxJunk, maxOvershoot                                   int
 	rcptExtra                                               int
 	callLimits                                              [codec.NumVerbs]int
 	commandTimeout, dataTimeout                             time.Duration
@@ -62,6 +63,8 @@ func newLimits(cfg *Config) limits {
 		maxRcpts:       orDefault(cfg.MaxRecipients, 1000),
 		maxErrors:      orUnlimited(orDefault(cfg.MaxErrors, 20)),
 		maxUnknown:     orUnlimited(orDefault(cfg.MaxUnknown, 5)),
+		maxJunk:        orUnlimited(orDefault(cfg.MaxJunk, 100)),
+		maxOvershoot:   orUnlimited(orDefault(cfg.MaxOvershoot, 1000)),
 		maxAuthFails:   orUnlimited(orDefault(cfg.MaxAuthFailures, 3)),
 		maxAuthLine:    orDefault(cfg.MaxAuthLine, 12288),
 		readBuffer:     orDefault(cfg.ReadBufferSize, 8192),

@@ -11,6 +11,7 @@ import "github.com/gosmtpd/gosmtpd/codec"
 // envelope itself (paths, options) is kept by the hooks layer.
 type transaction struct {
 	rcpts, accepted int   // RCPT commands, and how many a hook accepted
+	overshoot       int   // RCPTs refused past MaxRecipients (junk.go)
 	binary, utf8    bool  // BODY=BINARYMIME, SMTPUTF8 on MAIL
 	got             int64 // body octets received so far
 	bodyErr         codec.Reply
@@ -119,9 +120,8 @@ func (c *Conn) rcpt(cmd codec.Command, err error) (step, bool) {
 		return c.refuse(rep)
 	}
 	if c.txn.rcpts >= c.cfg.maxRcpts {
-		c.queue(replyTooMany)
 		c.reportPath(EventRcpt, path, replyTooMany)
-		return step{}, false
+		return c.refuseOvershoot()
 	}
 	c.txn.rcpts++
 	c.ask = Ask{Path: path, Params: &c.params, Rcpt: c.txn.rcpts - 1, Default: replyRcptOK}

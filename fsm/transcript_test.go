@@ -338,6 +338,10 @@ func parseConfig(t *testing.T, s string) Config {
 			c.MaxErrors = n
 		case "maxunknown":
 			c.MaxUnknown = n
+		case "maxjunk":
+			c.MaxJunk = n
+		case "maxovershoot":
+			c.MaxOvershoot = n
 		case "maxauthfail":
 			c.MaxAuthFailures = n
 		case "calllimit":
