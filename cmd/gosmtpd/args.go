@@ -30,7 +30,8 @@ type options struct {
 	unixMode                                              fs.FileMode
 	enable                                                fsm.Extension // --enable, less binarymime
 	binaryMIME                                            bool
-	maxRcpts                                              int // 0: not given
+	maxRcpts                                              int         // 0: not given
+	nats                                                  natsOptions // -c jetstream's flags (jetstream.go)
 }
 
 // defaultSize is aiosmtpd's DATA_SIZE_DEFAULT.
@@ -62,7 +63,7 @@ var flags = []flagSpec{
 	{short: "h", long: "help", help: "print this help and exit", set: func(o *options, _ string) error { o.help = true; return nil }},
 	{short: "v", long: "version", help: "print the version and exit", set: func(o *options, _ string) error { o.version = true; return nil }},
 	{short: "n", long: "nosetuid", help: "do not drop to the user nobody when run as root", set: func(o *options, _ string) error { o.nosetuid = true; return nil }},
-	{short: "c", long: "class", arg: "HANDLER [ARGS...]", kind: value, help: "the handler: debugging [stdout|stderr], sink, mailbox DIR, proxy HOST PORT (default debugging)",
+	{short: "c", long: "class", arg: "HANDLER [ARGS...]", kind: value, help: "the handler: debugging [stdout|stderr], sink, mailbox DIR, proxy HOST PORT, jetstream NATS_URL[,NATS_URL...] SUBJECT (default debugging)",
 		set: func(o *options, v string) error { o.class = v; return nil }},
 	{short: "s", long: "size", arg: "BYTES", kind: value, help: "maximum message size, 0 for no limit (default 33554432)", set: setSize},
 	{short: "u", long: "smtputf8", help: "offer SMTPUTF8 (RFC 6531)", set: func(o *options, _ string) error { o.smtputf8 = true; return nil }},

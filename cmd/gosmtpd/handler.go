@@ -16,6 +16,9 @@ import (
 func handler(o *options, stdout, stderr io.Writer) (hooks.Handler, error) {
 	class := strings.ToLower(o.class[strings.LastIndexByte(o.class, '.')+1:])
 	args := o.classArgs
+	if err := o.nats.usedWithout(class); err != nil {
+		return nil, err
+	}
 	switch class {
 	case "debugging":
 		return debugging(args, stdout, stderr)
@@ -31,8 +34,10 @@ func handler(o *options, stdout, stderr io.Writer) (hooks.Handler, error) {
 		return &handlers.Mailbox{Dir: args[0]}, nil
 	case "proxy":
 		return proxy(o, args)
+	case "jetstream":
+		return jetstreamHandler(o, args)
 	}
-	return nil, usagef("unknown handler %q (want debugging, sink, mailbox or proxy)", o.class)
+	return nil, usagef("unknown handler %q (want debugging, sink, mailbox, proxy or jetstream)", o.class)
 }
 
 func debugging(args []string, stdout, stderr io.Writer) (hooks.Handler, error) {
@@ -53,4 +58,12 @@ func proxy(o *options, args []string) (hooks.Handler, error) {
 		return nil, usagef("Proxy handler: invalid port %q", args[1])
 	}
 	return &handlers.Proxy{Addr: net.JoinHostPort(args[0], args[1]), Hostname: o.hostname}, nil
+}
+
+// closeHandler releases what a handler holds (the jetstream handler its
+// NATS connection, drained) once the server has stopped.
+func closeHandler(h hooks.Handler) {
+	if c, ok := h.(io.Closer); ok {
+		c.Close()
+	}
 }

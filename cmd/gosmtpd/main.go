@@ -59,6 +59,7 @@ func start(o *options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer closeHandler(srv.Handler)
 	ls, err := listen(o, smtps)
 	if err != nil {
 		return err
