@@ -16,7 +16,6 @@ import (
 // frontend address, once HAProxy accepts there.
 func HAProxy(t testing.TB, backend string, modes ...string) map[string]string {
 	t.Helper()
-	bin := Program(t, "haproxy")
 	cfg := "global\n  maxconn 64\ndefaults\n  mode tcp\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n"
 	fronts := map[string]string{}
 	for i, mode := range modes {
@@ -24,6 +23,31 @@ func HAProxy(t testing.TB, backend string, modes ...string) map[string]string {
 		cfg += fmt.Sprintf("frontend f%d\n  bind %s\n  default_backend b%d\nbackend b%d\n  server s%d %s %s\n",
 			i, fronts[mode], i, i, i, backend, mode)
 	}
+	runHAProxy(t, cfg, fronts)
+	return fronts
+}
+
+// HAProxyBalance runs Debian's haproxy for the rest of the test with one
+// frontend that spreads connections over backends in turn (roundrobin),
+// each with the PROXY header of mode ("send-proxy-v2", say), and returns
+// the frontend's address once HAProxy accepts there.
+func HAProxyBalance(t testing.TB, mode string, backends ...string) string {
+	t.Helper()
+	front := FreeAddr(t)
+	cfg := "global\n  maxconn 256\ndefaults\n  mode tcp\n  timeout connect 5s\n  timeout client 60s\n  timeout server 60s\n" +
+		"frontend f\n  bind " + front + "\n  default_backend b\nbackend b\n  balance roundrobin\n"
+	for i, b := range backends {
+		cfg += fmt.Sprintf("  server s%d %s %s\n", i, b, mode)
+	}
+	runHAProxy(t, cfg, map[string]string{mode: front})
+	return front
+}
+
+// runHAProxy runs haproxy with cfg until the test ends and waits until it
+// accepts on every frontend address of fronts.
+func runHAProxy(t testing.TB, cfg string, fronts map[string]string) {
+	t.Helper()
+	bin := Program(t, "haproxy")
 	path := filepath.Join(t.TempDir(), "haproxy.cfg")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -43,7 +67,6 @@ func HAProxy(t testing.TB, backend string, modes ...string) map[string]string {
 	for _, front := range fronts {
 		waitAccepting(t, front, exited, &logs)
 	}
-	return fronts
 }
 
 // FreeAddr is a loopback address free when called, for a program that
