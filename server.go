@@ -122,6 +122,8 @@ type Server struct {
 	srv       *transport.Server // opts compiled
 	stressed  *transport.Server // opts under stress (see MaxConnections), compiled
 	logs      serverLogs
+	// onShutdown are called when Shutdown or Close begins.
+	onShutdown []func()
 }
 
 // defaultHandlerTimeout: RFC 5321 §4.5.3.2.6 lets a client wait 10 minutes

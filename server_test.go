@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/smtp"
 	"os/exec"
@@ -130,5 +131,44 @@ s.quit()`
 	}
 	if len(rec.msgs) != 1 || rec.msgs[0] != "Subject: py\r\n\r\nété\r\n" {
 		t.Fatalf("delivered %q", rec.msgs)
+	}
+}
+
+// RegisterOnShutdown's functions run once, when Shutdown begins, before
+// the sessions are gone: a health check can turn unready while a message
+// is still being finished.
+func TestRegisterOnShutdown(t *testing.T) {
+	srv := &gosmtpd.Server{Hostname: "mx.test", Logger: slog.New(slog.DiscardHandler)}
+	called := make(chan struct{}, 2)
+	srv.RegisterOnShutdown(func() { called <- struct{}{} })
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(l) }()
+	c := testkit.Dial(t, "tcp", l.Addr().String())
+	c.Expect("220")
+	c.Send("EHLO c", "MAIL FROM:<a@x>", "RCPT TO:<b@x>", "DATA")
+	c.ExpectAll("250", "250", "250", "354")
+	shut := make(chan error, 1)
+	go func() { shut <- srv.Shutdown(context.Background()) }()
+	select {
+	case <-called:
+	case <-time.After(5 * time.Second):
+		t.Fatal("not called when Shutdown began")
+	}
+	c.Send("hi\r\n.")
+	c.Expect("250")
+	c.Expect("421 4.3.2")
+	if err := <-shut; err != nil {
+		t.Fatal(err)
+	}
+	srv.Close()
+	if len(called) != 0 {
+		t.Error("called again by Close")
+	}
+	if err := <-done; !errors.Is(err, gosmtpd.ErrServerClosed) {
+		t.Errorf("Serve: %v", err)
 	}
 }

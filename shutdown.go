@@ -33,6 +33,16 @@ func (s *Server) stopping() bool {
 	return s.closed
 }
 
+// RegisterOnShutdown registers f to be called, on a goroutine of its own,
+// when Shutdown or Close is first called, as net/http's Server does: to
+// tell a load balancer that the server is going (a health check that turns
+// unready), or to end what the server's hooks started.
+func (s *Server) RegisterOnShutdown(f func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onShutdown = append(s.onShutdown, f)
+}
+
 // Shutdown stops the server gracefully: it closes the listeners, then every
 // session ends at its next command boundary: an idle one at once with
 // "421 4.3.2", one in a mail transaction after its final reply. Shutdown
@@ -72,6 +82,11 @@ func (s *Server) stopListening() error {
 	s.init()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !s.closed {
+		for _, f := range s.onShutdown {
+			go f()
+		}
+	}
 	s.closed = true
 	var err error
 	for l := range s.listeners {
