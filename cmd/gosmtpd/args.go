@@ -32,6 +32,7 @@ type options struct {
 	binaryMIME                                            bool
 	maxRcpts                                              int         // 0: not given
 	nats                                                  natsOptions // -c jetstream's flags (jetstream.go)
+	ops                                                   opsOptions  // --metrics-listen, --log-format (ops.go)
 }
 
 // defaultSize is aiosmtpd's DATA_SIZE_DEFAULT.

@@ -8,9 +8,10 @@ import (
 	"github.com/gosmtpd/gosmtpd/internal/testkit"
 )
 
-// TestCLIDebugLevels: by default the log has errors only; -d adds the
-// sessions that end unusually (here, at the unknown-command limit); -dd
-// adds every command and reply, with message text left out.
+// TestCLIDebugLevels: by default the log has warnings, errors and a line
+// per message; -d adds the sessions that end unusually (here, at the
+// unknown-command limit); -dd adds every command and reply, with message
+// text left out.
 func TestCLIDebugLevels(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -37,6 +38,7 @@ func TestCLIDebugLevels(t *testing.T) {
 			want bool
 			in   bool
 		}{
+			{`msg="message accepted"`, true, strings.Contains(log, `msg="message accepted" session=`)},
 			{`msg="session ended"`, tc.ended, strings.Contains(log, `msg="session ended"`)},
 			{`line="MAIL FROM:<a@example.com>"`, tc.commands, strings.Contains(log, `line="MAIL FROM:<a@example.com>"`)},
 			{`msg=reply`, tc.commands, strings.Contains(log, `msg=reply`)},

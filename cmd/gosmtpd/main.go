@@ -64,7 +64,12 @@ func start(o *options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := dropPrivileges(o.nosetuid); err != nil {
+	ops, err := newOps(o, srv, stderr)
+	if err == nil {
+		defer ops.close()
+		err = dropPrivileges(o.nosetuid)
+	}
+	if err != nil {
 		for _, l := range ls {
 			l.Close()
 		}

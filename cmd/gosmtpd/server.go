@@ -24,7 +24,7 @@ func newServer(o *options, stdout, stderr io.Writer) (*gosmtpd.Server, *tls.Conf
 		SMTPUTF8: o.smtputf8, Timeout: o.timeout, MaxMessageSize: o.size,
 		Enable: o.enable, BinaryMIME: o.binaryMIME, MaxRecipients: o.maxRcpts,
 		MaxConnections: serverLimit(o.maxConns), MaxConnectionsPerClient: serverLimit(o.maxConnsPerClient),
-		ClientIPv6Prefix: o.clientIPv6Prefix, MinDataRate: serverLimit(o.minDataRate), Logger: logger(o.debug, stderr)}
+		ClientIPv6Prefix: o.clientIPv6Prefix, MinDataRate: serverLimit(o.minDataRate), Logger: logger(o, stderr)}
 	if o.size == 0 {
 		srv.MaxMessageSize = -1 // aiosmtpd: 0 is no limit
 	}
@@ -92,13 +92,13 @@ func setAuth(srv *gosmtpd.Server, o *options) error {
 // errors (Python's logging default, WARNING: connections refused over a
 // limit, AUTH failures), -d adds sessions (info), -dd every detail
 // (debug).
-func logger(debug int, stderr io.Writer) *slog.Logger {
+func logger(o *options, stderr io.Writer) *slog.Logger {
 	level := slog.LevelWarn
 	switch {
-	case debug == 1:
+	case o.debug == 1:
 		level = slog.LevelInfo
-	case debug >= 2:
+	case o.debug >= 2:
 		level = slog.LevelDebug
 	}
-	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	return slog.New(logHandler(o.ops.logFormat, stderr, level))
 }
