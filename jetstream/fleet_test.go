@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/textproto"
 	"strings"
@@ -29,8 +30,10 @@ const (
 // two gosmtpd behind HAProxy (send-proxy-v2); 2,000 messages from several
 // sessions while the stream's leader is killed with SIGKILL and restarted.
 // Every message that got 250 is in the stream exactly once, counted by
-// Message-ID, and no message is there twice; a gosmtpd killed in the
-// middle of DATA gives no 250 and publishes nothing of that message.
+// Message-ID, and no message is there twice; a message of nearly 32 MiB
+// (past the 1 MiB max payload: through the object store) reads back whole;
+// a gosmtpd killed in the middle of DATA gives no 250 and publishes
+// nothing of that message.
 func TestFleet(t *testing.T) {
 	t.Parallel()
 	testkit.Program(t, "haproxy")
@@ -74,9 +77,14 @@ func TestFleet(t *testing.T) {
 		t.Errorf("only %d of %d messages accepted", len(load.acked), fleetMessages)
 	}
 
+	bigText := sendBig(t, front)
 	killMidData(t, mx[1])
 
-	counts := countByMessageID(t, js, "FLEET")
+	bucket, err := js.ObjectStore(ctx, "fleet-big")
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := countByMessageID(t, js, bucket, "FLEET", map[string]string{"<big@fleet.test>": bigText})
 	for id := range load.acked {
 		if counts[id] != 1 {
 			t.Errorf("%s answered 250 but stored %d times", id, counts[id])
@@ -86,6 +94,9 @@ func TestFleet(t *testing.T) {
 		if n > 1 {
 			t.Errorf("%s stored %d times", id, n)
 		}
+	}
+	if counts["<big@fleet.test>"] != 1 {
+		t.Errorf("the 32 MiB message is stored %d times, whole or not", counts["<big@fleet.test>"])
 	}
 	if counts["<killed@fleet.test>"] != 0 || counts["<killed-big@fleet.test>"] != 0 {
 		t.Errorf("a message cut off by its gosmtpd's death is in the stream")
@@ -269,9 +280,24 @@ func killMidData(t *testing.T, p *gosmtpdProc) {
 	}
 }
 
-// countByMessageID reads every message of the stream and counts them by
-// their Message-ID header.
-func countByMessageID(t *testing.T, js jetstream.JetStream, stream string) map[string]int {
+// sendBig sends a message of nearly 32 MiB, the default size limit, through
+// front and expects 250; it returns the message.
+func sendBig(t *testing.T, front string) string {
+	t.Helper()
+	line := strings.Repeat("0123456789", 99) + "big\r\n"
+	text := "Message-ID: <big@fleet.test>\r\nSubject: big\r\n\r\n" + strings.Repeat(line, (32<<20-4096)/len(line))
+	c := testkit.Dial(t, "tcp", front)
+	c.Expect("220")
+	c.Send("EHLO big.test")
+	c.Expect("250")
+	c.Deliver("a@fleet.test", "b@fleet.test", text)
+	return text
+}
+
+// countByMessageID reads every message of the stream, the big ones from
+// bucket, and counts them by their Message-ID header; the text of each
+// message named in whole must be the one given.
+func countByMessageID(t *testing.T, js jetstream.JetStream, bucket jetstream.ObjectStore, stream string, whole map[string]string) map[string]int {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -296,9 +322,20 @@ func countByMessageID(t *testing.T, js jetstream.JetStream, stream string) map[s
 		n := 0
 		for m := range batch.Messages() {
 			n++
-			text := string(m.Data())
-			id, _, _ := strings.Cut(strings.TrimPrefix(text, "Message-ID: "), "\r\n")
+			_, r, err := Open(ctx, bucket, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := io.ReadAll(r)
+			r.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			id, _, _ := strings.Cut(strings.TrimPrefix(string(b), "Message-ID: "), "\r\n")
 			counts[id]++
+			if want, ok := whole[id]; ok && string(b) != want {
+				t.Errorf("%s: %d bytes read back, want the %d sent", id, len(b), len(want))
+			}
 		}
 		if n == 0 {
 			t.Fatalf("read %d of the stream's %d messages", read, info.State.Msgs)
