@@ -14,6 +14,8 @@ var fuzzSeeds = []string{
 	"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<d@e.f>\r\nDATA\r\nx\n.\nMAIL FROM:<s@x>\r\n.\r\n",
 	"EHLO x\r\nAUTH PLAIN\r\nAHVzZXIAcGFzcw==\r\nAUTH LOGIN dXNlcg==\r\n*\r\n",
 	"HELO x\r\nGET / HTTP/1.1\r\n" + string(bytes.Repeat([]byte("A"), 700)) + "\r\nNOOP\r\n",
+	"EHLO x\r\nMAIL FROM:<a@b.c> RET=HDRS ENVID=a+2B BY=60;RT MT-PRIORITY=-3 SMTPUTF8\r\n" +
+		"RCPT TO:<d@e.f> NOTIFY=SUCCESS,DELAY ORCPT=utf-8;d\\x{E9}@e.f RRVS=2014-04-03T23:01:00Z XRCPTFORWARD=Zm9v\r\n",
 	"LHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<d@e.f>\r\nRCPT TO:<>\r\nRCPT TO:<g@h.i>\r\nDATA\r\nhi\r\n.\r\n" +
 		"MAIL FROM:<a@b.c>\r\nRCPT TO:<d@e.f>\r\nBDAT 2\r\nabBDAT 0 LAST\r\nEHLO x\r\n",
 }
@@ -25,6 +27,8 @@ func fuzzConfig(in []byte) *Config {
 		MaxMessageSize: 4096, MaxRecipients: 5, MaxErrors: 50, MaxTextLine: 200,
 		ReadBufferSize: 1024, AuthMechanisms: []string{"PLAIN", "LOGIN"}, AuthCleartext: true,
 		SMTPUTF8: true, BinaryMIME: true, Commands: []CustomCommand{{Name: "XFOO", Syntax: "XFOO"}},
+		Enable:     ExtDSN | ExtRequireTLS | ExtLimits | ExtRRVS | ExtDeliverBy | ExtMTPriority,
+		Extensions: []ESMTPExtension{xrcptForward},
 	}
 }
 
