@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -13,32 +14,64 @@ import (
 	"github.com/gosmtpd/gosmtpd/hooks"
 )
 
-// Proxy relays each message to the SMTP server at Addr ("host:port"), with
-// an X-Peer header (the client's IP address) added at the end of its
-// header section, as aiosmtpd's Proxy does.
+// Proxy relays each message to the SMTP server at Addr ("host:port"), as
+// a relay must (RFC 5321 §3.6, §4.4): with a Received: field at its top,
+// and an X-Peer header (the client's IP address) at the end of its header
+// section, as aiosmtpd's Proxy adds.
 //
 // Unlike aiosmtpd's, which answers 250 whatever happened, the client gets
 // the upstream server's true verdict: each session has its own upstream
 // connection, opened at MAIL, and the envelope is relayed as it comes, so
 // the upstream's reply to MAIL, to each RCPT (a recipient it refuses is
 // refused to the client at RCPT time) and to the message is the client's.
-// MAIL and RCPT parameters are relayed as sent. When the upstream cannot be
-// reached the client gets 451 4.4.1. A message that does not arrive whole
-// is never finished upstream: the connection is dropped before the final
-// dot, so the upstream server discards it.
+// When the upstream cannot be reached the client gets 451 4.4.1. A message
+// that does not arrive whole is never finished upstream: the connection is
+// dropped before the final dot, so the upstream server discards it.
+//
+// It is not an open relay: it relays for clients in RelayNetworks (by
+// default loopback clients only), for authenticated clients, and to
+// RelayDomains; anyone else gets 554 5.7.1 at RCPT. MAIL and RCPT
+// parameters go on when the upstream offers their extension (DSN's among
+// them), but MAIL's AUTH= of a client that did not authenticate becomes
+// AUTH=<> (RFC 4954 §5). Every bare CR or LF of a message goes upstream as
+// CRLF, so that no upstream can read an end of data the server did not
+// see. The Proxy starts TLS with the upstream when offered (the
+// certificate checked) and authenticates with Username and Password when
+// set.
 type Proxy struct {
 	Addr string
-	// Hostname is said in EHLO to the upstream; "": "localhost".
+	// Hostname is said in EHLO to the upstream and in the Received: field;
+	// "": "localhost".
 	Hostname string
 	// Timeout bounds the connection and each exchange with the upstream;
 	// 0: 5 minutes.
 	Timeout time.Duration
 
+	// RelayNetworks are the client networks relayed for, to any domain;
+	// nil: loopback addresses and Unix socket clients (this host).
+	RelayNetworks []netip.Prefix
+	// RelayDomains are the recipient domains relayed for any client:
+	// "example.com" is that domain, ".example.com" its subdomains.
+	RelayDomains []string
+
+	// TLS configures STARTTLS to the upstream, started whenever the
+	// upstream offers it; nil: the system's roots, checked against the
+	// host of Addr. InsecureSkipVerify there accepts any certificate.
+	// DisableTLS never starts TLS.
+	TLS        *tls.Config
+	DisableTLS bool
+	// Username and Password, when set, authenticate to the upstream with
+	// AUTH PLAIN, over TLS or to a loopback address only.
+	Username, Password string
+
 	mu       sync.Mutex
 	sessions map[string]*upstream // by Session.ID
 }
 
-var replyUpstreamDown = hooks.Reply{Code: 451, Enhanced: "4.4.1", Text: "Error: upstream server unavailable"}
+var (
+	replyUpstreamDown = hooks.Reply{Code: 451, Enhanced: "4.4.1", Text: "Error: upstream server unavailable"}
+	replyNoRequireTLS = hooks.Reply{Code: 550, Enhanced: "5.7.30", Text: "Error: REQUIRETLS support required by the next hop is missing"}
+)
 
 // HandleMAIL opens the session's upstream connection (or resets the one it
 // has) and relays MAIL.
@@ -53,18 +86,24 @@ func (p *Proxy) HandleMAIL(ctx context.Context, s *hooks.Session, e *hooks.Envel
 		}
 	}
 	u.used = true
-	rep, err := u.exchange(ctx, "MAIL FROM:"+path(address, options))
+	if e.MailParams.RequireTLS && (!u.tls || !u.offers("REQUIRETLS")) {
+		return replyNoRequireTLS // RFC 8689 §4.2: never relay it in clear
+	}
+	rep, err := u.exchange(ctx, "MAIL FROM:"+path(address, mailOptions(options, s.Authenticated(), u)))
 	u.inMail = err == nil && rep.Code/100 == 2
 	return p.verdict(s, rep, err)
 }
 
 // HandleRCPT relays RCPT: the upstream's reply is the client's.
 func (p *Proxy) HandleRCPT(ctx context.Context, s *hooks.Session, e *hooks.Envelope, address string, options []string) error {
+	if !p.mayRelay(s, address) {
+		return replyRelayDenied
+	}
 	u := p.session(s)
 	if u == nil || !u.inMail {
 		return replyUpstreamDown
 	}
-	rep, err := u.exchange(ctx, "RCPT TO:"+path(address, options))
+	rep, err := u.exchange(ctx, "RCPT TO:"+path(address, mailOptions(options, s.Authenticated(), u)))
 	return p.verdict(s, rep, err)
 }
 
@@ -76,7 +115,8 @@ func (p *Proxy) HandleDATA(ctx context.Context, s *hooks.Session, e *hooks.Envel
 		return replyUpstreamDown
 	}
 	u.inMail = false
-	rep, err := u.data(ctx, newPeerReader(msg, peerIP(s.Peer)))
+	received := strings.NewReader(receivedField(s, e, p.hostname(), time.Now()))
+	rep, err := u.data(ctx, newPeerReader(io.MultiReader(received, msg), peerIP(s.Peer)))
 	if err != nil && !errors.Is(err, errUpstream) {
 		p.forget(s, u) // the message failed: the connection was dropped
 		return err
@@ -127,15 +167,7 @@ func (p *Proxy) connect(ctx context.Context, s *hooks.Session) (*upstream, error
 	if u := p.session(s); u != nil {
 		return u, nil
 	}
-	host := p.Hostname
-	if host == "" {
-		host = "localhost"
-	}
-	timeout := p.Timeout
-	if timeout <= 0 {
-		timeout = 5 * time.Minute
-	}
-	u, err := dialUpstream(ctx, p.Addr, host, timeout)
+	u, err := dialUpstream(ctx, p.upstreamConfig())
 	if err != nil {
 		return nil, err
 	}
@@ -148,6 +180,28 @@ func (p *Proxy) connect(ctx context.Context, s *hooks.Session) (*upstream, error
 	p.mu.Unlock()
 	context.AfterFunc(s.Context(), func() { p.forgetID(id, u) })
 	return u, nil
+}
+
+func (p *Proxy) hostname() string {
+	if p.Hostname == "" {
+		return "localhost"
+	}
+	return p.Hostname
+}
+
+func (p *Proxy) upstreamConfig() upstreamConfig {
+	cfg := upstreamConfig{addr: p.Addr, helo: p.hostname(), timeout: p.Timeout,
+		username: p.Username, password: p.Password}
+	if cfg.timeout <= 0 {
+		cfg.timeout = 5 * time.Minute
+	}
+	if !p.DisableTLS {
+		cfg.tls = p.TLS
+		if cfg.tls == nil {
+			cfg.tls = &tls.Config{}
+		}
+	}
+	return cfg
 }
 
 func (p *Proxy) session(s *hooks.Session) *upstream {

@@ -51,10 +51,33 @@ func (u *upstreamServer) HandleDATA(_ context.Context, _ *hooks.Session, e *hook
 	return nil
 }
 
+// delivered returns the messages relayed, without the Received: field the
+// Proxy adds at the top (each must have one; TestProxyReceivedField checks
+// what it says).
 func (u *upstreamServer) delivered() []string {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	return append([]string(nil), u.messages...)
+	out := make([]string, len(u.messages))
+	for i, m := range u.messages {
+		rcpts, msg, _ := strings.Cut(m, "|")
+		out[i] = rcpts + "|" + withoutReceived(msg)
+	}
+	return out
+}
+
+// withoutReceived removes the first header field when it is a Received:
+// field (with its continuation lines); else it marks the message.
+func withoutReceived(msg string) string {
+	if !strings.HasPrefix(msg, "Received: ") {
+		return "(no Received: field) " + msg
+	}
+	for {
+		_, rest, ok := strings.Cut(msg, "\r\n")
+		if !ok || !strings.HasPrefix(rest, "\t") {
+			return rest
+		}
+		msg = rest
+	}
 }
 
 func proxyPair(t *testing.T) (*upstreamServer, string) {

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -19,29 +20,47 @@ type upstream struct {
 	conn    net.Conn
 	text    *textproto.Conn
 	timeout time.Duration
-	inMail  bool // MAIL was accepted upstream and no message relayed since
-	used    bool // a MAIL was sent: RSET before the next one
+	caps    map[string]string // the upstream's EHLO keywords (upper case) and their parameters
+	tls     bool              // STARTTLS succeeded
+	inMail  bool              // MAIL was accepted upstream and no message relayed since
+	used    bool              // a MAIL was sent: RSET before the next one
+}
+
+// upstreamConfig says how to reach and greet the upstream server.
+type upstreamConfig struct {
+	addr, helo         string
+	timeout            time.Duration
+	tls                *tls.Config // nil: no STARTTLS
+	username, password string      // AUTH PLAIN when set
 }
 
 // errUpstream marks a failure to talk to the upstream server (not one of
 // its replies).
 var errUpstream = errors.New("proxy: upstream")
 
-// dialUpstream connects, reads the greeting and says EHLO (HELO when the
-// server refuses EHLO). A refusal is returned as the upstream's Reply.
-func dialUpstream(ctx context.Context, addr, helo string, timeout time.Duration) (*upstream, error) {
-	d := net.Dialer{Timeout: timeout}
-	conn, err := d.DialContext(ctx, "tcp", addr)
+// dialUpstream connects, reads the greeting, says EHLO (HELO when the
+// server refuses EHLO), starts TLS when the upstream offers it and cfg has
+// a TLS configuration, and authenticates when cfg has credentials. A
+// refusal is returned as the upstream's Reply.
+func dialUpstream(ctx context.Context, cfg upstreamConfig) (*upstream, error) {
+	d := net.Dialer{Timeout: cfg.timeout}
+	conn, err := d.DialContext(ctx, "tcp", cfg.addr)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errUpstream, err)
 	}
-	u := &upstream{conn: conn, text: textproto.NewConn(conn), timeout: timeout}
+	u := &upstream{conn: conn, text: textproto.NewConn(conn), timeout: cfg.timeout}
 	rep, err := u.exchange(ctx, "")
 	if err == nil && rep.Code != 220 {
 		err = rep
 	}
 	if err == nil {
-		err = u.greet(ctx, helo)
+		err = u.greet(ctx, cfg.helo)
+	}
+	if err == nil && cfg.tls != nil && u.offers("STARTTLS") {
+		err = u.startTLS(ctx, cfg)
+	}
+	if err == nil && cfg.username != "" {
+		err = u.authenticate(ctx, cfg)
 	}
 	if err != nil {
 		u.close()
@@ -58,7 +77,33 @@ func (u *upstream) greet(ctx context.Context, helo string) error {
 	if err == nil && rep.Code != 250 {
 		return rep
 	}
+	u.caps = capabilities(rep)
 	return err
+}
+
+// capabilities reads the keywords of an EHLO reply (none after HELO).
+func capabilities(rep hooks.Reply) map[string]string {
+	caps := map[string]string{}
+	for _, line := range rep.More {
+		key, params, _ := strings.Cut(line, " ")
+		caps[strings.ToUpper(key)] = params
+	}
+	return caps
+}
+
+// offers reports whether the upstream listed the EHLO keyword.
+func (u *upstream) offers(keyword string) bool {
+	_, ok := u.caps[keyword]
+	return ok
+}
+
+// offersParam reports whether a MAIL or RCPT parameter may go upstream:
+// the extension that brings it is offered there.
+func (u *upstream) offersParam(key string) bool {
+	if ext, ok := paramExtension[key]; ok {
+		return u.offers(ext) || key == "BODY" && u.offers("BINARYMIME")
+	}
+	return u.offers(key)
 }
 
 // exchange sends line (none when empty) and reads the reply, within the
@@ -153,11 +198,12 @@ func (u *upstream) data(ctx context.Context, msg io.Reader) (hooks.Reply, error)
 	stop := u.arm(ctx)
 	defer stop()
 	w := u.text.DotWriter()
-	if _, err := io.Copy(w, &refreshing{msg, u}); err != nil {
+	cw := &crlfWriter{w: w}
+	if _, err := io.Copy(cw, &refreshing{msg, u}); err != nil {
 		u.close()
 		return hooks.Reply{}, err
 	}
-	if err := w.Close(); err != nil {
+	if err := errors.Join(cw.Flush(), w.Close()); err != nil {
 		return hooks.Reply{}, fmt.Errorf("%w: %v", errUpstream, err)
 	}
 	return u.reply()
