@@ -15,7 +15,7 @@ import (
 func receivedField(s *hooks.Session, e *hooks.Envelope, by string, now time.Time) string {
 	var b strings.Builder
 	b.WriteString("Received: from ")
-	b.WriteString(traceToken(s.HeloName))
+	b.WriteString(heloToken(s.HeloName))
 	b.WriteString(" (" + traceAddress(s.Peer) + ")\r\n\tby ")
 	b.WriteString(traceToken(by))
 	b.WriteString(" (gosmtpd) with " + protocolName(s))
@@ -27,6 +27,15 @@ func receivedField(s *hooks.Session, e *hooks.Envelope, by string, now time.Time
 	}
 	b.WriteString(";\r\n\t" + now.Format(time.RFC1123Z) + "\r\n")
 	return b.String()
+}
+
+// heloToken is the HELO name as a trace field shows it: an address literal
+// keeps its brackets.
+func heloToken(name string) string {
+	if len(name) > 2 && name[0] == '[' && name[len(name)-1] == ']' {
+		return "[" + traceToken(name[1:len(name)-1]) + "]"
+	}
+	return traceToken(name)
 }
 
 // protocolName is RFC 3848's name for how the message came.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -156,7 +157,9 @@ s.quit()
 	p.stopOK(t, syscall.SIGINT)
 	up.mu.Lock()
 	defer up.mu.Unlock()
-	if len(up.got) != 1 || up.got[0] != "bob@example.com|Subject: relay\r\nX-Peer: 127.0.0.1\r\n\r\nbody\r\n" {
+	received := regexp.MustCompile(`^bob@example\.com\|Received: from \[127\.0\.0\.1\] \(\[127\.0\.0\.1\]\)\r\n\tby localhost \(gosmtpd\) [^\r]+\r\n\tfor <bob@example\.com>;\r\n\t[^\r]+\r\n`)
+	if len(up.got) != 1 || !received.MatchString(up.got[0]) ||
+		!strings.HasSuffix(up.got[0], "\r\nSubject: relay\r\nX-Peer: 127.0.0.1\r\n\r\nbody\r\n") {
 		t.Fatalf("upstream got %q", up.got)
 	}
 }
