@@ -71,3 +71,20 @@ func TestCLIEnableDSN(t *testing.T) {
 		}
 	}
 }
+
+func TestParseArgsRelay(t *testing.T) {
+	o, err := parseArgs([]string{"-c", "proxy", "mx", "25", "--relay-networks", "192.0.2.0/24,2001:db8::1", "--relay-domains", "example.com,.example.org", "--relay-tls-insecure"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(o.relayNetworks) != 2 || o.relayNetworks[1].String() != "2001:db8::1/128" || len(o.relayDomains) != 2 || !o.relayInsecure {
+		t.Errorf("got %v %v %v", o.relayNetworks, o.relayDomains, o.relayInsecure)
+	}
+	if _, err := parseArgs([]string{"--relay-networks", "192.0.2.0/33"}); err == nil {
+		t.Error("a bad prefix was accepted")
+	}
+	o, _ = parseArgs([]string{"-c", "sink", "--relay-domains", "example.com"})
+	if _, err := handler(o, nil, nil); err == nil {
+		t.Error("--relay-domains without -c proxy was accepted")
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"io"
 	"net"
 	"strconv"
@@ -18,6 +19,9 @@ func handler(o *options, stdout, stderr io.Writer) (hooks.Handler, error) {
 	args := o.classArgs
 	if err := o.nats.usedWithout(class); err != nil {
 		return nil, err
+	}
+	if class != "proxy" && (o.relayNetworks != nil || o.relayDomains != nil || o.relayInsecure) {
+		return nil, usagef("--relay-networks, --relay-domains and --relay-tls-insecure need -c proxy") // relay flags
 	}
 	switch class {
 	case "debugging":
@@ -57,7 +61,12 @@ func proxy(o *options, args []string) (hooks.Handler, error) {
 	if p, err := strconv.Atoi(args[1]); err != nil || p < 1 || p > 65535 {
 		return nil, usagef("Proxy handler: invalid port %q", args[1])
 	}
-	return &handlers.Proxy{Addr: net.JoinHostPort(args[0], args[1]), Hostname: o.hostname}, nil
+	p := &handlers.Proxy{Addr: net.JoinHostPort(args[0], args[1]), Hostname: o.hostname,
+		RelayNetworks: o.relayNetworks, RelayDomains: o.relayDomains}
+	if o.relayInsecure {
+		p.TLS = &tls.Config{InsecureSkipVerify: true}
+	}
+	return p, nil
 }
 
 // closeHandler releases what a handler holds (the jetstream handler its
