@@ -63,6 +63,10 @@ type Proxy struct {
 	// Username and Password, when set, authenticate to the upstream with
 	// AUTH PLAIN, over TLS or to a loopback address only.
 	Username, Password string
+	// LMTP speaks LMTP to the upstream (LHLO; RFC 2033), which answers
+	// each recipient of a message: a server speaking LMTP passes each
+	// verdict on to its client.
+	LMTP bool
 
 	mu       sync.Mutex
 	sessions map[string]*upstream // by Session.ID
@@ -90,7 +94,7 @@ func (p *Proxy) HandleMAIL(ctx context.Context, s *hooks.Session, e *hooks.Envel
 		return replyNoRequireTLS // RFC 8689 §4.2: never relay it in clear
 	}
 	rep, err := u.exchange(ctx, "MAIL FROM:"+path(address, mailOptions(options, s.Authenticated(), u)))
-	u.inMail = err == nil && rep.Code/100 == 2
+	u.inMail, u.rcpts = err == nil && rep.Code/100 == 2, 0
 	return p.verdict(s, rep, err)
 }
 
@@ -104,24 +108,63 @@ func (p *Proxy) HandleRCPT(ctx context.Context, s *hooks.Session, e *hooks.Envel
 		return replyUpstreamDown
 	}
 	rep, err := u.exchange(ctx, "RCPT TO:"+path(address, mailOptions(options, s.Authenticated(), u)))
+	if err == nil && rep.Code/100 == 2 {
+		u.rcpts++
+	}
 	return p.verdict(s, rep, err)
 }
 
-// HandleDATA relays the message with X-Peer added, and returns the
-// upstream's reply to it.
+// HandleDATA relays the message with Received: and X-Peer added, and
+// returns the upstream's reply to it. From an LMTP upstream, which answers
+// each recipient, it returns the first refusal when every recipient was
+// refused, else the first acceptance: an SMTP client cannot be told of
+// some recipients failing, so serve LMTP on both sides to pass each
+// verdict on (see HandleLMTPDATA).
 func (p *Proxy) HandleDATA(ctx context.Context, s *hooks.Session, e *hooks.Envelope, msg io.Reader) error {
+	verdicts := p.relayMessage(ctx, s, e, msg)
+	for _, v := range verdicts {
+		if rep, ok := v.(hooks.Reply); ok && rep.Code/100 == 2 {
+			return rep
+		}
+	}
+	return verdicts[0]
+}
+
+// HandleLMTPDATA, for a server speaking LMTP, returns one verdict per
+// recipient (RFC 2033 §4.2): each the LMTP upstream's own, or the one
+// reply of an SMTP upstream for all.
+func (p *Proxy) HandleLMTPDATA(ctx context.Context, s *hooks.Session, e *hooks.Envelope, msg io.Reader) []error {
+	verdicts := p.relayMessage(ctx, s, e, msg)
+	out := make([]error, len(e.RcptTos))
+	for i := range out {
+		out[i] = verdicts[min(i, len(verdicts)-1)]
+		if rep, ok := out[i].(hooks.Reply); ok && rep.Code/100 == 2 {
+			out[i] = nil
+		}
+	}
+	return out
+}
+
+// relayMessage relays the message and returns the upstream's verdicts: one
+// from an SMTP upstream, one per recipient it accepted from an LMTP one.
+func (p *Proxy) relayMessage(ctx context.Context, s *hooks.Session, e *hooks.Envelope, msg io.Reader) []error {
 	u := p.session(s)
 	if u == nil || !u.inMail {
-		return replyUpstreamDown
+		return []error{replyUpstreamDown}
 	}
 	u.inMail = false
 	received := strings.NewReader(receivedField(s, e, p.hostname(), time.Now()))
 	rep, err := u.data(ctx, newPeerReader(io.MultiReader(received, msg), peerIP(s.Peer)))
 	if err != nil && !errors.Is(err, errUpstream) {
 		p.forget(s, u) // the message failed: the connection was dropped
-		return err
+		return []error{err}
 	}
-	return p.verdict(s, rep, err)
+	verdicts := []error{p.verdict(s, rep, err)}
+	for i := 1; err == nil && p.LMTP && i < u.rcpts; i++ {
+		rep, err = u.exchange(ctx, "")
+		verdicts = append(verdicts, p.verdict(s, rep, err))
+	}
+	return verdicts
 }
 
 // HandleRSET relays RSET.
@@ -191,7 +234,7 @@ func (p *Proxy) hostname() string {
 
 func (p *Proxy) upstreamConfig() upstreamConfig {
 	cfg := upstreamConfig{addr: p.Addr, helo: p.hostname(), timeout: p.Timeout,
-		username: p.Username, password: p.Password}
+		username: p.Username, password: p.Password, lmtp: p.LMTP}
 	if cfg.timeout <= 0 {
 		cfg.timeout = 5 * time.Minute
 	}

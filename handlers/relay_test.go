@@ -353,3 +353,37 @@ func TestProxyStartsTLSAndAuthenticatesUpstream(t *testing.T) {
 		t.Fatalf("upstream saw %q", up.seen)
 	}
 }
+
+// lmtpUpstream answers each recipient: it refuses those named "full".
+type lmtpUpstream struct{}
+
+func (lmtpUpstream) HandleLMTPDATA(_ context.Context, _ *hooks.Session, e *hooks.Envelope, msg io.Reader) []error {
+	io.Copy(io.Discard, msg)
+	out := make([]error, len(e.RcptTos))
+	for i, r := range e.RcptTos {
+		if strings.HasPrefix(r, "full@") {
+			out[i] = hooks.Reply{Code: 452, Enhanced: "4.2.2", Text: "mailbox full"}
+		}
+	}
+	return out
+}
+
+// TestProxyLMTPVerdictPerRecipient: an LMTP server relaying to an LMTP
+// upstream gives each recipient the upstream's own verdict (RFC 2033 4.2).
+func TestProxyLMTPVerdictPerRecipient(t *testing.T) {
+	serveLMTP := func(h hooks.Handler) string {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := &gosmtpd.Server{Handler: h, LMTP: true}
+		go srv.Serve(l)
+		t.Cleanup(func() { srv.Shutdown(context.Background()) })
+		return l.Addr().String()
+	}
+	addr := serveLMTP(&handlers.Proxy{Addr: serveLMTP(lmtpUpstream{}), LMTP: true, DisableTLS: true})
+	_, tc := dialText(t, addr)
+	converse(t, tc, "", 220, "LHLO client.test", 250, "MAIL FROM:<a@example.com>", 250,
+		"RCPT TO:<b@example.com>", 250, "RCPT TO:<full@example.com>", 250, "RCPT TO:<c@example.com>", 250,
+		"DATA", 354, "Subject: lmtp\r\n\r\nx\r\n.", 250, "", 452, "", 250, "QUIT", 221)
+}

@@ -22,6 +22,8 @@ type upstream struct {
 	timeout time.Duration
 	caps    map[string]string // the upstream's EHLO keywords (upper case) and their parameters
 	tls     bool              // STARTTLS succeeded
+	lmtp    bool              // LHLO was said: one reply per recipient after a message
+	rcpts   int               // recipients the upstream accepted in this transaction
 	inMail  bool              // MAIL was accepted upstream and no message relayed since
 	used    bool              // a MAIL was sent: RSET before the next one
 }
@@ -32,6 +34,7 @@ type upstreamConfig struct {
 	timeout            time.Duration
 	tls                *tls.Config // nil: no STARTTLS
 	username, password string      // AUTH PLAIN when set
+	lmtp               bool        // LHLO instead of EHLO
 }
 
 // errUpstream marks a failure to talk to the upstream server (not one of
@@ -53,6 +56,7 @@ func dialUpstream(ctx context.Context, cfg upstreamConfig) (*upstream, error) {
 	if err == nil && rep.Code != 220 {
 		err = rep
 	}
+	u.lmtp = cfg.lmtp
 	if err == nil {
 		err = u.greet(ctx, cfg.helo)
 	}
@@ -70,6 +74,14 @@ func dialUpstream(ctx context.Context, cfg upstreamConfig) (*upstream, error) {
 }
 
 func (u *upstream) greet(ctx context.Context, helo string) error {
+	if u.lmtp {
+		rep, err := u.exchange(ctx, "LHLO "+helo)
+		if err == nil && rep.Code != 250 {
+			return rep
+		}
+		u.caps = capabilities(rep)
+		return err
+	}
 	rep, err := u.exchange(ctx, "EHLO "+helo)
 	if err == nil && rep.Code/100 == 5 {
 		rep, err = u.exchange(ctx, "HELO "+helo)
