@@ -166,11 +166,32 @@ func (c *Conn) Resolve(d Decision) {
 	rep := d.Reply
 	if rep.IsZero() {
 		rep = c.ask.Default
+	} else if rep.Enhanced == "" && c.cfg.enhanced {
+		rep.Enhanced = classEnhanced(h, rep.Code)
 	}
 	c.apply(h, rep)
 	if d.Close || closesChannel(rep) && !(h == HookDATA && c.cfg.lmtp) {
 		c.close(ErrHookClosed)
 	}
+}
+
+// classEnhanced is the enhanced status code of a hook's reply that has none
+// while ENHANCEDSTATUSCODES is offered: RFC 2034 §3 asks for one on every
+// 2xx, 4xx and 5xx reply but those to HELO and EHLO, and RFC 3463's X.0.0
+// ("other or undefined status") of the reply's class says no more than the
+// code does. A code the encoder writes as 451 (outside 200..599) gets 4.0.0.
+func classEnhanced(h Hook, code int) string {
+	switch {
+	case h == HookHELO || h == HookEHLO || h == HookLHLO:
+		return ""
+	case code >= 200 && code < 300:
+		return "2.0.0"
+	case code >= 300 && code < 400:
+		return "" // 334 and 354 carry none
+	case code >= 500 && code < 600:
+		return "5.0.0"
+	}
+	return "4.0.0"
 }
 
 // closesChannel reports whether rep is a 421, which says the server is

@@ -24,7 +24,7 @@ var update = flag.Bool("update", false, "rewrite testdata/transcripts/*.txt with
 //	C: text                     text+CRLF; consecutive C/B/R lines are one write
 //	B: go-escaped               exact bytes, no CRLF added ("\r", "\x00", ...)
 //	R: count go-escaped         the bytes repeated count times
-//	A: HOOK code enh text       the next ask of HOOK gets this reply
+//	A: HOOK code enh text       the next ask of HOOK gets this reply ("-": no enh)
 //	A: HOOK challenge text      the next ask of HOOK (AUTH) gets a challenge
 //	A: HOOK close code enh text reply, then close
 //	E:                          the peer closes (ReceiveEOF)
@@ -181,6 +181,9 @@ func parseReply(t *testing.T, s string) codec.Reply {
 	code, err := strconv.Atoi(f[0])
 	if err != nil || len(f) < 3 {
 		t.Fatalf("bad reply %q", s)
+	}
+	if f[1] == "-" { // no enhanced status code
+		f[1] = ""
 	}
 	return codec.Reply{Code: code, Enhanced: f[1], Text: f[2]}
 }
