@@ -12,5 +12,8 @@
 //
 // Options change the server before it starts: StartTLS and SMTPS give it a
 // self-signed certificate that TLSClientConfig trusts, LMTP makes it speak
-// LMTP, and any func(*Server) may set the fields of Config.
+// LMTP, and any func(*Server) may set the fields of Config. OnSender,
+// OnRecipient and OnMessage make the server refuse or delay chosen senders,
+// recipients or messages with the replies a test gives, to reach the error
+// paths of the code under test; the server keeps recording what it accepts.
 package smtptest

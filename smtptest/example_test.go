@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/smtp"
 
+	"github.com/gosmtpd/gosmtpd/hooks"
 	"github.com/gosmtpd/gosmtpd/smtptest"
 )
 
@@ -68,4 +69,20 @@ func ExampleStartTLS() {
 	msg := srv.WaitMessages(1)[0]
 	fmt.Println("encrypted:", msg.Session.TLS != nil)
 	// Output: encrypted: true
+}
+
+// OnRecipient makes the server refuse one recipient, so that a test can
+// check how the code under test reports it; the server still records the
+// messages it accepts.
+func ExampleOnRecipient() {
+	srv := smtptest.NewServer(nil, smtptest.OnRecipient("gone@example.net",
+		smtptest.Fault{Reply: hooks.Reply{Code: 550, Enhanced: "5.1.1", Text: "no such user"}}))
+	defer srv.Close()
+
+	err := sendWelcome(srv.Addr, "gone@example.net")
+	fmt.Println(err)
+	fmt.Println(len(srv.Messages()), "messages")
+	// Output:
+	// 550 "5.1.1 no such user"
+	// 0 messages
 }

@@ -38,10 +38,11 @@ type Server struct {
 	// Wait bounds WaitMessages; default 10 seconds. An option may set it.
 	Wait time.Duration
 
-	t     testing.TB
-	smtps bool
-	ctl   *gosmtpd.Controller
-	once  sync.Once
+	t      testing.TB
+	smtps  bool
+	faults []fault // OnSender, OnRecipient, OnMessage
+	ctl    *gosmtpd.Controller
+	once   sync.Once
 
 	mu      sync.Mutex
 	msgs    []Message
@@ -75,7 +76,8 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 		opt(s)
 	}
 	if s.Config.Handler != nil {
-		s.fatalf("smtptest: Config.Handler is the recorder; run a gosmtpd.Server for a handler of your own")
+		s.fatalf("smtptest: Config.Handler is the recorder; OnSender, OnRecipient and OnMessage make it refuse or " +
+			"delay, or run a gosmtpd.Server for a handler of your own")
 	}
 	s.Config.Handler = (*recorder)(s)
 	s.ctl = &gosmtpd.Controller{Server: s.Config, Address: "127.0.0.1:0", SMTPS: s.smtps}
@@ -179,10 +181,13 @@ func (s *Server) Close() {
 // recorder is the Server as the handler: it keeps every message.
 type recorder Server
 
-func (r *recorder) HandleDATA(_ context.Context, sess *hooks.Session, env *hooks.Envelope, msg io.Reader) error {
+func (r *recorder) HandleDATA(ctx context.Context, sess *hooks.Session, env *hooks.Envelope, msg io.Reader) error {
 	data, err := io.ReadAll(msg)
 	if err != nil {
 		return err // the message never arrived whole: nothing to record
+	}
+	if err := (*Server)(r).injectFault(ctx, atDATA, contains(data)); err != nil {
+		return err // refused by OnMessage: not recorded
 	}
 	m := Message{Envelope: *env, Session: *sess, Data: data}
 	m.MailOptions = slices.Clone(env.MailOptions)
