@@ -20,13 +20,14 @@ import (
 )
 
 // DefaultReadyTimeout is how long Controller.Start waits for the server to
-// be ready when neither ReadyTimeout nor the environment variable
-// GOSMTPD_CONTROLLER_TIMEOUT says otherwise (aiosmtpd's 5 seconds).
+// be ready when neither the environment variable GOSMTPD_CONTROLLER_TIMEOUT
+// nor ReadyTimeout says otherwise (aiosmtpd's 5 seconds).
 const DefaultReadyTimeout = 5 * time.Second
 
 // ReadyTimeoutEnv names the environment variable that overrides
-// DefaultReadyTimeout, aiosmtpd's AIOSMTPD_CONTROLLER_TIMEOUT: seconds
-// ("2.5") or a Go duration ("2500ms"). Slow CI machines set it.
+// Controller.ReadyTimeout and DefaultReadyTimeout, as aiosmtpd's
+// AIOSMTPD_CONTROLLER_TIMEOUT overrides its ready_timeout: seconds ("2.5")
+// or a Go duration ("2500ms"). Slow CI machines set it.
 const ReadyTimeoutEnv = "GOSMTPD_CONTROLLER_TIMEOUT"
 
 // Controller runs a Server in the background, aiosmtpd's Controller: Start
@@ -49,8 +50,9 @@ type Controller struct {
 	// SMTPS serves implicit TLS (RFC 8314) with Server.TLSConfig instead
 	// of plain SMTP, where STARTTLS is offered when TLSConfig is set.
 	SMTPS bool
-	// ReadyTimeout bounds Start's wait for the server; 0: the value of
-	// GOSMTPD_CONTROLLER_TIMEOUT, else DefaultReadyTimeout.
+	// ReadyTimeout bounds Start's wait for the server; 0:
+	// DefaultReadyTimeout. GOSMTPD_CONTROLLER_TIMEOUT, when set, overrides
+	// it, as in aiosmtpd.
 	ReadyTimeout time.Duration
 
 	mu       sync.Mutex
@@ -81,6 +83,9 @@ func (c *Controller) Start() error {
 	}
 	if c.SMTPS && srv.TLSConfig == nil {
 		return errors.New("gosmtpd: Controller.SMTPS needs Server.TLSConfig")
+	}
+	if err := checkHandler(srv.Handler); err != nil {
+		return err
 	}
 	l, err := c.listen(srv)
 	if err != nil {
@@ -131,13 +136,16 @@ func (c *Controller) serve(l net.Listener) {
 	}()
 }
 
-// readyTimeout is ReadyTimeout, else the environment's, else the default.
+// readyTimeout is the environment's, else ReadyTimeout, else the default.
+// The environment wins, as AIOSMTPD_CONTROLLER_TIMEOUT wins over the
+// ready_timeout given in code: a slow CI machine lengthens every test's wait
+// without editing the tests.
 func (c *Controller) readyTimeout() (time.Duration, error) {
-	if c.ReadyTimeout > 0 {
-		return c.ReadyTimeout, nil
-	}
 	v := os.Getenv(ReadyTimeoutEnv)
-	if v == "" {
+	switch {
+	case v == "" && c.ReadyTimeout > 0:
+		return c.ReadyTimeout, nil
+	case v == "":
 		return DefaultReadyTimeout, nil
 	}
 	d, err := parseTimeout(v)

@@ -26,8 +26,17 @@ func TestReadyTimeoutFromTheEnvironment(t *testing.T) {
 			t.Errorf("%s=%q: %v, %v; want %v", ReadyTimeoutEnv, tc.env, got, err, tc.want)
 		}
 	}
-	t.Setenv(ReadyTimeoutEnv, "soon")
+	t.Setenv(ReadyTimeoutEnv, "")
 	if got, err := (&Controller{ReadyTimeout: time.Second}).readyTimeout(); err != nil || got != time.Second {
-		t.Errorf("ReadyTimeout set: %v, %v; want it to win over the environment", got, err)
+		t.Errorf("ReadyTimeout set, no environment: %v, %v; want 1s", got, err)
+	}
+	// As AIOSMTPD_CONTROLLER_TIMEOUT, the environment wins over the code.
+	t.Setenv(ReadyTimeoutEnv, "7")
+	if got, err := (&Controller{ReadyTimeout: time.Second}).readyTimeout(); err != nil || got != 7*time.Second {
+		t.Errorf("ReadyTimeout set: %v, %v; want the environment's 7s to win", got, err)
+	}
+	t.Setenv(ReadyTimeoutEnv, "soon")
+	if _, err := (&Controller{ReadyTimeout: time.Second}).readyTimeout(); err == nil {
+		t.Error("a malformed environment value is not refused when ReadyTimeout is set")
 	}
 }

@@ -175,3 +175,11 @@ func TestControllerReadyBehindProxy(t *testing.T) {
 		t.Fatalf("PROXY hook saw %d LOCAL and %d other headers", counter.local.Load(), counter.other.Load())
 	}
 }
+
+// GOSMTPD_CONTROLLER_TIMEOUT overrides the ReadyTimeout given in code, as
+// AIOSMTPD_CONTROLLER_TIMEOUT overrides aiosmtpd's ready_timeout: here a
+// timeout too short to ever be ready is lengthened by the environment.
+func TestControllerEnvironmentOverridesReadyTimeout(t *testing.T) {
+	t.Setenv(gosmtpd.ReadyTimeoutEnv, "10")
+	control(t, &gosmtpd.Controller{Server: &gosmtpd.Server{}, ReadyTimeout: time.Nanosecond})
+}

@@ -2,9 +2,12 @@ package gosmtpd
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"time"
 
+	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/internal/dispatch"
 	"github.com/gosmtpd/gosmtpd/observe"
 	"github.com/gosmtpd/gosmtpd/transport"
 	"github.com/gosmtpd/gosmtpd/transport/tcp"
@@ -56,6 +59,15 @@ func (s *Server) ServeTLS(l net.Listener) error {
 	return s.Serve(smtptls.NewListener(l, s.TLSConfig))
 }
 
+// checkHandler refuses a handler that would silently discard mail (see
+// Serve).
+func checkHandler(h hooks.Handler) error {
+	if err := dispatch.CheckHandler(h); err != nil {
+		return fmt.Errorf("gosmtpd: %w", err)
+	}
+	return nil
+}
+
 func (s *Server) addr() string {
 	if s.Addr == "" {
 		return ":25"
@@ -65,10 +77,17 @@ func (s *Server) addr() string {
 
 // Serve accepts connections on l and serves each on its own goroutine,
 // until Shutdown or Close (then it returns ErrServerClosed) or a permanent
-// accept error. Temporary errors (out of file descriptors, EMFILE) are
+// accept error. It refuses at once a Handler that implements no hook, or has
+// a method that looks like a hook but is none (HandleData, a wrong
+// signature, pointer methods on a handler passed by value): such a server
+// would accept every message and throw it away. Temporary errors (out of file descriptors, EMFILE) are
 // retried after a pause growing from 5 ms to 1 s, and logged at Error
 // once a minute. Serve closes l.
 func (s *Server) Serve(l net.Listener) error {
+	if err := checkHandler(s.Handler); err != nil {
+		l.Close()
+		return err
+	}
 	if !s.track(l) {
 		l.Close()
 		return ErrServerClosed

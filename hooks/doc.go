@@ -11,8 +11,19 @@
 // cancelled when the client goes, when the server stops, or when the hook
 // overruns its time limit.
 //
+// Because hooks are found by type assertion, a method that misses its
+// interface (HandleData for HandleDATA, a wrong signature, methods with
+// pointer receivers on a handler passed by value) compiles and is never
+// called. The server refuses such a handler when it starts, naming the
+// method; let the compiler catch it earlier with one line per hook:
+//
+//	var _ hooks.RCPTHandler = (*myHandler)(nil)
+//	var _ hooks.DATAHandler = (*myHandler)(nil)
+//
 // A hook returns nil for the default reply, a Reply to choose the reply
-// (code, enhanced status code, text), or any other error, which becomes
+// (code, enhanced status code, text; without an enhanced code, one of the
+// code's class, "5.0.0", is added while ENHANCEDSTATUSCODES is offered, as
+// RFC 2034 asks), or any other error, which becomes
 // "451 4.3.0" without its text reaching the client (it may hold internals).
 // A 421 Reply ends the session after it is sent, as the code says (in LMTP,
 // a DATA reply is one recipient's and does not). A panic ends that session
@@ -28,6 +39,11 @@
 // positive reply whatever the hook returns. A handler that only throws
 // messages away (handlers.Sink) lets the core drop each message itself, read,
 // decoded and checked whole, with no DATA hook to run.
+//
+// The server owns Envelope.RcptTos: it adds each recipient a RCPT hook
+// accepts. aiosmtpd's documentation has handle_RCPT append the address
+// itself; a hook ported that way does no harm, as what a hook appends is
+// dropped and each accepted recipient is listed once.
 //
 // AUTH is split in two: a Mechanism (PLAIN and LOGIN are built in) runs the
 // SASL exchange and produces Credentials; an Authenticator decides them.

@@ -84,10 +84,14 @@ type Envelope struct {
 	// is "<>" when the client said so or is not authenticated (then the
 	// RFC requires AUTH=<> whatever was sent), "" without the parameter.
 	// Whether to trust it is the handler's choice.
-	MailAuth    string
-	SMTPUTF8    bool         // MAIL carried SMTPUTF8 (RFC 6531)
-	MailParams  MailParams   // MAIL's parameters, typed
-	RcptTos     []string     // accepted recipients, in order
-	RcptOptions [][]string   // each accepted recipient's parameters as sent
-	RcptParams  []RcptParams // each accepted recipient's parameters, typed
+	MailAuth   string
+	SMTPUTF8   bool       // MAIL carried SMTPUTF8 (RFC 6531)
+	MailParams MailParams // MAIL's parameters, typed
+	// RcptTos are the accepted recipients, in order; RcptOptions and
+	// RcptParams their parameters, as sent and typed. The server keeps
+	// them: what a RCPT hook appends (as aiosmtpd's handle_RCPT must) is
+	// dropped, and the recipient added once if accepted.
+	RcptTos     []string
+	RcptOptions [][]string
+	RcptParams  []RcptParams
 }

@@ -151,20 +151,39 @@ func (c *Caller) mailFrom(a *fsm.Ask) fsm.Decision {
 	return d
 }
 
+// rcptTo asks the RCPT hook and records an accepted recipient. The server
+// owns Envelope.RcptTos, RcptOptions and RcptParams: aiosmtpd's documentation has a
+// handle_RCPT append the address itself, and a handler ported that way would
+// otherwise list each recipient twice (and a message be delivered twice).
+// Whatever the hook appended is dropped; the accepted address is added once.
 func (c *Caller) rcptTo(a *fsm.Ask) fsm.Decision {
 	addr, opts := string(a.Path.Mailbox), options(a.Params)
+	before, beforeOpts, beforeParams := c.env.RcptTos, c.env.RcptOptions, c.env.RcptParams
 	var d fsm.Decision
 	if h := c.d.rcpt; h != nil {
 		d = c.decision("RCPT", c.call("RCPT", func(ctx context.Context, s *hooks.Session, e *hooks.Envelope) error {
 			return h.HandleRCPT(ctx, s, e, addr, opts)
 		}))
 	}
+	c.env.RcptTos = upTo(c.env.RcptTos, before)
+	c.env.RcptOptions = upTo(c.env.RcptOptions, beforeOpts)
+	c.env.RcptParams = upTo(c.env.RcptParams, beforeParams)
 	if effective(d, a).Positive() {
 		c.env.RcptTos = append(c.env.RcptTos, addr)
 		c.env.RcptOptions = append(c.env.RcptOptions, opts)
 		c.env.RcptParams = append(c.env.RcptParams, hooks.ParseRcptParams(opts))
 	}
 	return d
+}
+
+// upTo returns now cut back to the length of before, what it was before a
+// hook ran: now itself (the envelope may have been copied meanwhile, when the
+// hook overran its time), unless the hook made it shorter.
+func upTo[T any](now, before []T) []T {
+	if len(now) < len(before) {
+		return before
+	}
+	return now[:len(before)]
 }
 
 func (c *Caller) reset() fsm.Decision {
