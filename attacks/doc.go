@@ -1,8 +1,9 @@
 // Package attacks is gosmtpd's hostile-input suite: every row of the attack
-// list (T-01 .. T-37: SMTP smuggling, STARTTLS injection, slow and silent
-// clients, huge lines and messages, floods, PROXY and AUTH abuse, handler
-// faults, shutdown, BDAT, LMTP, Maildir, pathological headers, fuzzing) is
-// a test that fails if gosmtpd's behaviour regresses.
+// list (ATTACKS.md at the repository's root, T-01 .. T-37: SMTP smuggling,
+// STARTTLS injection, slow and silent clients, huge lines and messages,
+// floods, PROXY and AUTH abuse, handler faults, shutdown, BDAT, LMTP,
+// Maildir, pathological headers, fuzzing) is a test that fails if
+// gosmtpd's behaviour regresses.
 //
 // The tests run the real server: a gosmtpd.Server on loopback (a Unix
 // socket for LMTP), or transport.ServeConn over net.Pipe where a setting

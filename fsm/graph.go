@@ -4,7 +4,7 @@ package fsm
 // looplab/fsm events, and nowhere else. compileTable turns it into the
 // [state][verb] array that the per-command path reads (a lookup costs about
 // 2 ns; a looplab Event() about 0.5 µs and 5 allocations, so looplab stays
-// off that path). cmd/gendiagram draws the same declaration as the Mermaid
+// off that path). internal/gendiagram draws the same declaration as the Mermaid
 // diagram in diagram.md, and the oracle fuzz test checks that the core and
 // looplab agree on every input.
 
