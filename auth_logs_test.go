@@ -89,6 +89,7 @@ func TestPasswordNeverLogged(t *testing.T) {
 		s.Logger = slog.New(logs)
 		s.Handler = &handlers.Debugging{W: &printed}
 		s.HandlerTimeout = 100 * time.Millisecond
+		s.AuthFailureDelay = -1 // it would outlast this short hook timeout; TestAuthFailureDelay has it
 		s.AuthMechanisms = append(hooks.DefaultMechanisms(), hooks.CRAMMD5{})
 		s.Authenticator = hooks.AuthenticatorFunc(func(ctx context.Context, s *hooks.Session, e *hooks.Envelope, c *hooks.Credentials) error {
 			switch c.Username {

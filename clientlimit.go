@@ -72,14 +72,18 @@ func (g clientGrouping) of(addr net.Addr) (netip.Addr, bool) {
 	if !ok {
 		return netip.Addr{}, false
 	}
+	return g.ofIP(ip), true
+}
+
+// ofIP returns the client ip (unmapped) belongs to.
+func (g clientGrouping) ofIP(ip netip.Addr) netip.Addr {
 	if ip.Is4() {
-		return ip, true
+		return ip
 	}
-	p, err := ip.Prefix(g.ipv6Bits)
-	if err != nil {
-		return ip, true
+	if p, err := ip.Prefix(g.ipv6Bits); err == nil {
+		return p.Addr()
 	}
-	return p.Addr(), true
+	return ip
 }
 
 // peerIP is the IP address of a TCP peer, an IPv4-mapped IPv6 address as
@@ -111,4 +115,12 @@ func clientIP(addr net.Addr) string {
 		return ""
 	}
 	return addr.String()
+}
+
+// hostOf is the host of a "host:port" address, or the whole of it.
+func hostOf(addr string) string {
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		return host
+	}
+	return addr
 }

@@ -47,6 +47,15 @@ type Server struct {
 	AuthRequired    bool // refuse mail commands before AUTH (530 5.7.0)
 	AuthCleartext   bool // offer AUTH before TLS (by default only under TLS)
 	MaxAuthFailures int  // failed AUTH attempts before 421 and close; 0: 3; <0: unlimited
+	// AuthFailureDelay is how long a client's next AUTH check waits after
+	// a refusal of its credentials (535), doubled for each further
+	// refusal up to 5 seconds, and its checks are spaced by that delay, so that
+	// one address gets about ten password guesses in 20 seconds however
+	// many sessions it opens (Dovecot's auth_failure_delay, made to grow).
+	// Clients are grouped as for MaxConnectionsPerClient; the count is
+	// forgotten 10 minutes after the last refusal. Every refusal is logged
+	// at Warn (see AuthFailureMessage). 0: 200 ms; <0: no delay.
+	AuthFailureDelay time.Duration
 
 	MaxMessageSize int64 // 0: 32 MiB; <0: unlimited
 	MaxRecipients  int   // per message; 0: 1000
@@ -163,7 +172,7 @@ func (s *Server) options() *transport.Options {
 	case handlerTimeout < 0:
 		handlerTimeout = 0
 	}
-	return &transport.Options{Core: core, Handler: s.Handler, Authenticator: s.Authenticator,
+	return &transport.Options{Core: core, Handler: s.Handler, Authenticator: s.authenticator(),
 		Mechanisms: s.authMechanisms(), TLSConfig: s.TLSConfig, Logger: s.logger(),
 		HandlerTimeout: handlerTimeout, WriteTimeout: s.WriteTimeout,
 		TLSHandshakeTimeout: s.TLSHandshakeTimeout, MinDataRate: orLimit(s.MinDataRate, defaultMinDataRate),

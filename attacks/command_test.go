@@ -26,8 +26,13 @@ var (
 	commandErr  error
 )
 
+// ATTACKS_GOSMTPD, when set, names a gosmtpd binary to attack instead, to
+// measure another build (an older one, say) under the same tests.
 func commandBinary(t testing.TB) string {
 	t.Helper()
+	if path := os.Getenv("ATTACKS_GOSMTPD"); path != "" {
+		return path
+	}
 	commandOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "attacks-gosmtpd-")
 		if err != nil {

@@ -6,33 +6,49 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 
 	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/gosmtpd/gosmtpd/hooks"
 )
 
 // Htpasswd is an Authenticator over an htpasswd file of bcrypt hashes
 // ("user:$2y$10$...", as `htpasswd -B` writes them), for PLAIN and LOGIN.
-// An unknown user costs the same bcrypt comparison as a known one, so the
-// time taken does not tell which users exist. A client may ask for no
-// authorization identity other than its own name. Printing it shows only
-// its size.
+// Every check costs the same bcrypt work, that of the file's dearest hash,
+// whether the user exists or not and whatever the cost of the user's own
+// hash, so that the time taken does not tell which users exist. Checks
+// are CPU-bound: at most one fewer than GOMAXPROCS run at once (one when
+// there is a single processor), the others wait their turn in order, so
+// that a flood of AUTH attempts leaves a processor to the other sessions.
+// A client may ask for no authorization identity other than its own name.
+// Printing it shows only its size.
 type Htpasswd struct {
-	hashes map[string][]byte
+	hashes  map[string][]byte
+	maxCost int // the dearest hash's cost
 }
 
-// dummyHash is compared against for unknown users; its cost is the usual
-// htpasswd -B cost, so that the time matches real entries. It is made on
-// first use, not at start: every program that links the package would
-// otherwise pay a bcrypt run, and the memory of its code, to start.
-var dummyHash = sync.OnceValue(func() []byte {
-	h, _ := bcrypt.GenerateFromPassword([]byte("no such user"), 5)
-	return h
-})
+// dummyHashes are compared against to make up the work of a check (see
+// Htpasswd), one per bcrypt cost, made on first use: every program that
+// links the package would otherwise pay bcrypt runs to start.
+var dummyHashes [bcrypt.MaxCost + 1]func() []byte
+
+func init() {
+	for cost := range dummyHashes {
+		dummyHashes[cost] = sync.OnceValue(func() []byte {
+			h, _ := bcrypt.GenerateFromPassword([]byte("no such user"), max(cost, bcrypt.MinCost))
+			return h
+		})
+	}
+}
+
+// hashSlots bounds the bcrypt checks running at once, for every Htpasswd
+// of the process: they compete for the same processors.
+var hashSlots = semaphore.NewWeighted(int64(max(runtime.GOMAXPROCS(0)-1, 1)))
 
 // LoadHtpasswd reads an htpasswd file. Blank lines and lines starting with
 // # are skipped; a line that is not "user:bcrypt-hash" is an error naming
@@ -53,7 +69,7 @@ func LoadHtpasswd(path string) (*Htpasswd, error) {
 
 // ParseHtpasswd reads htpasswd lines from r, as LoadHtpasswd does.
 func ParseHtpasswd(r io.Reader) (*Htpasswd, error) {
-	h := &Htpasswd{hashes: map[string][]byte{}}
+	h := &Htpasswd{hashes: map[string][]byte{}, maxCost: bcrypt.MinCost}
 	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
@@ -64,10 +80,12 @@ func ParseHtpasswd(r io.Reader) (*Htpasswd, error) {
 		if !ok || user == "" {
 			return nil, fmt.Errorf("line %d: not user:hash", n)
 		}
-		if _, err := bcrypt.Cost([]byte(hash)); err != nil {
+		cost, err := bcrypt.Cost([]byte(hash))
+		if err != nil {
 			return nil, fmt.Errorf("line %d: user %q: not a bcrypt hash (use htpasswd -B)", n, user)
 		}
 		h.hashes[user] = []byte(hash)
+		h.maxCost = max(h.maxCost, cost)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, err
@@ -75,17 +93,36 @@ func ParseHtpasswd(r io.Reader) (*Htpasswd, error) {
 	return h, nil
 }
 
-// Authenticate accepts c when its password matches the user's hash.
-func (h *Htpasswd) Authenticate(_ context.Context, _ *hooks.Session, _ *hooks.Envelope, c *hooks.Credentials) error {
+// Authenticate accepts c when its password matches the user's hash. It
+// waits for its turn among the checks of the process (see Htpasswd); ctx
+// ending meanwhile is a temporary failure.
+func (h *Htpasswd) Authenticate(ctx context.Context, _ *hooks.Session, _ *hooks.Envelope, c *hooks.Credentials) error {
+	if err := hashSlots.Acquire(ctx, 1); err != nil {
+		return err
+	}
+	defer hashSlots.Release(1)
 	hash, known := h.hashes[c.Username]
-	if !known {
-		hash = dummyHash()
+	cost := h.maxCost
+	if known {
+		cost, _ = bcrypt.Cost(hash)
+	} else {
+		hash = dummyHashes[cost]()
 	}
 	match := bcrypt.CompareHashAndPassword(hash, []byte(c.Password)) == nil
+	h.makeUpWork(cost)
 	if !known || !match || c.Authzid != "" && c.Authzid != c.Username {
 		return hooks.ErrBadCredentials
 	}
 	return nil
+}
+
+// makeUpWork adds to a check at cost the bcrypt work that brings it to
+// maxCost: bcrypt's work doubles with each cost, and 2^max - 2^cost is the
+// sum of 2^k for k from cost to max-1, one dummy comparison each.
+func (h *Htpasswd) makeUpWork(cost int) {
+	for k := max(cost, bcrypt.MinCost); k < h.maxCost; k++ {
+		bcrypt.CompareHashAndPassword(dummyHashes[k](), []byte("make-weight"))
+	}
 }
 
 // Len is the number of users.
