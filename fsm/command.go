@@ -81,6 +81,8 @@ func (c *Conn) commandLimit(v codec.Verb) int {
 // gate applies the checks shared by all commands before their own syntax.
 func (c *Conn) gate(v codec.Verb) (codec.Reply, bool) {
 	switch {
+	case c.refused && v != codec.VerbQUIT:
+		return replyRefusedSession, true // RFC 5321 §3.1
 	case v == codec.VerbUnknown:
 		return codec.Reply{}, false
 	case c.cfg.lmtp && (v == codec.VerbHELO || v == codec.VerbEHLO):

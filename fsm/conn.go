@@ -38,6 +38,7 @@ type Conn struct {
 	closeErr error
 
 	extended, tls, authed, shutdown, discardLine bool
+	refused                                      bool // RefuseGreeting with a 5xx: only QUIT is served
 	errors, authFailures, unknowns, junk         int
 	authMech                                     int // the mechanism of the AUTH exchange, an index in cfg.mechanisms
 	calls                                        [codec.NumVerbs]int

@@ -216,7 +216,7 @@ func (c *Conn) apply(h Hook, rep codec.Reply) {
 		c.resetTransaction()
 	case HookQUIT:
 		c.queue(rep)
-		c.close(nil)
+		c.close(c.quitCause())
 	case HookAUTH, HookAUTHNext:
 		c.authDecided(rep)
 	default:

@@ -79,13 +79,22 @@ type transcript struct {
 func runTranscript(t *testing.T, src []byte) []byte {
 	tr := &transcript{t: t, answers: map[string][]answer{}}
 	var cfg Config
+	refuse := 0
 	lines := splitLines(src)
 	for _, l := range lines {
 		if rest, ok := strings.CutPrefix(l, "# config:"); ok {
 			cfg = parseConfig(t, rest)
+			for _, kv := range strings.Fields(rest) {
+				if v, ok := strings.CutPrefix(kv, "refuse="); ok {
+					refuse, _ = strconv.Atoi(v)
+				}
+			}
 		}
 	}
 	tr.c = NewConn(&cfg)
+	if refuse != 0 {
+		tr.c.RefuseGreeting(codec.Reply{Code: refuse, Enhanced: fmt.Sprintf("%d.7.1", refuse/100), Text: "refused at connection time"})
+	}
 	tr.drain()
 	for _, l := range lines {
 		tr.input(l)
@@ -371,6 +380,7 @@ func parseConfig(t *testing.T, s string) Config {
 			c.Extensions = append(c.Extensions, xrcptForward)
 		case "mailmax":
 			c.CallLimits = map[string]int{"MAIL": n}
+		case "refuse": // read by runTranscript: RefuseGreeting with this code
 		case "nochunking":
 			c.Disable |= ExtChunking
 		case "noenhanced":

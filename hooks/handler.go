@@ -84,6 +84,23 @@ type (
 		Commands() []Command
 		HandleCommand(ctx context.Context, s *Session, e *Envelope, name, arg string) error
 	}
+	// ConnectHandler decides a new connection before the greeting (after
+	// its PROXY header and an SMTPS handshake, if any): nil greets the
+	// client. A Reply refuses it in lieu of the greeting: a 4xx (421 4.7.0
+	// for a busy server) closes at once (RFC 5321 §3.8); a 5xx (554 5.7.1
+	// for a blocked client) is RFC 5321 §3.1's refusal, after which only
+	// QUIT is served. Another error, a panic or an overrun is 421 4.3.0.
+	ConnectHandler interface {
+		HandleConnect(ctx context.Context, s *Session) error
+	}
+	// CloseHandler is told that the session ended, and why: cause is nil
+	// after QUIT, else what ended it (fsm.ErrTimeout, fsm.ErrPeerClosed,
+	// fsm.ErrRefused, fsm.ErrShutdown, a TLS failure, ...). It runs once
+	// the connection is closed, with a context that is not cancelled but
+	// bounded by the handler timeout.
+	CloseHandler interface {
+		HandleClose(ctx context.Context, s *Session, cause error)
+	}
 	// PROXYHandler accepts (nil) or refuses (an error: the connection is
 	// closed without a greeting) the PROXY protocol header, which is
 	// already in s.Proxy and s.Peer.

@@ -78,6 +78,7 @@ func (s *Server) ServeConn(ctx context.Context, nc net.Conn) (err error) {
 		c.end(graceful, hard)
 		c.logEnd(err)
 		c.observeEnd(err)
+		c.calls.Closed(err, c.o.HandlerTimeout)
 	}()
 	c.logStart()
 	c.observeStart()
@@ -119,6 +120,9 @@ func (c *conn) open() error {
 		cfg.TLSActive = true
 	}
 	c.core = fsm.NewConn(&cfg)
+	if rep, refused := c.calls.Connected(); refused {
+		c.core.RefuseGreeting(rep)
+	}
 	return nil
 }
 

@@ -3,6 +3,8 @@ package dispatch
 import (
 	"context"
 	"crypto/tls"
+	"errors"
+	"time"
 
 	"github.com/gosmtpd/gosmtpd/hooks"
 )
@@ -51,4 +53,52 @@ func (c *Caller) TLSEstablished(state *tls.ConnectionState) error {
 	s.AuthID, s.AuthUser, s.AuthMechanism, s.AuthData = "", "", "", nil
 	c.env = &hooks.Envelope{}
 	return nil
+}
+
+var replyConnectFailed = hooks.Reply{Code: 421, Enhanced: "4.3.0", Text: "Error: temporary failure, try again later"}
+
+// Connected asks the connect hook about the new connection: ok, or the
+// reply to refuse it with in lieu of the greeting (a hook's 4xx or 5xx
+// Reply; 421 4.3.0 when the hook fails otherwise).
+func (c *Caller) Connected() (refusal hooks.Reply, refused bool) {
+	h := c.d.connect
+	if h == nil {
+		return hooks.Reply{}, false
+	}
+	err := c.call("CONNECT", func(ctx context.Context, s *hooks.Session, _ *hooks.Envelope) error {
+		return h.HandleConnect(ctx, s)
+	})
+	if err == nil {
+		return hooks.Reply{}, false
+	}
+	var rep hooks.Reply
+	switch {
+	case !errors.As(err, &rep):
+		c.report("CONNECT", err)
+	case rep.Code < 400:
+		return hooks.Reply{}, false // a positive reply greets
+	case rep.Code <= 599:
+		return rep, true
+	}
+	return replyConnectFailed, true
+}
+
+// Closed tells the close hook that the session ended, and why. It runs
+// without the session's cancellation (the session is over) but within
+// timeout when it is positive; a panic is reported, not propagated.
+func (c *Caller) Closed(cause error, timeout time.Duration) {
+	h := c.d.closed
+	if h == nil {
+		return
+	}
+	ctx := context.WithoutCancel(c.sess.Context())
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	s := c.sess
+	if err := protect("CLOSE", func() error { h.HandleClose(ctx, s, cause); return nil }); err != nil {
+		c.report("CLOSE", err)
+	}
 }

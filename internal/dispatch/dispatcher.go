@@ -49,6 +49,8 @@ type Dispatcher struct {
 	vrfy      hooks.VRFYHandler
 	command   hooks.CommandHandler
 	proxy     hooks.PROXYHandler
+	connect   hooks.ConnectHandler
+	closed    hooks.CloseHandler
 	starttls  hooks.STARTTLSHandler
 	exception hooks.ExceptionHandler
 	auth      hooks.Authenticator
@@ -107,7 +109,8 @@ func discarding(h hooks.Handler) bool {
 func (d *Dispatcher) anyHook() bool {
 	return d.helo != nil || d.ehlo != nil || d.lhlo != nil || d.mail != nil || d.rcpt != nil ||
 		d.data != nil || d.lmtp != nil || d.rset != nil || d.noop != nil || d.quit != nil ||
-		d.vrfy != nil || d.command != nil || d.proxy != nil || d.starttls != nil || d.exception != nil
+		d.vrfy != nil || d.command != nil || d.proxy != nil || d.starttls != nil || d.exception != nil ||
+		d.connect != nil || d.closed != nil
 }
 
 // discover finds the hooks h implements.
@@ -125,6 +128,8 @@ func (d *Dispatcher) discover(h hooks.Handler) {
 	d.vrfy, _ = h.(hooks.VRFYHandler)
 	d.command, _ = h.(hooks.CommandHandler)
 	d.proxy, _ = h.(hooks.PROXYHandler)
+	d.connect, _ = h.(hooks.ConnectHandler)
+	d.closed, _ = h.(hooks.CloseHandler)
 	d.starttls, _ = h.(hooks.STARTTLSHandler)
 	d.exception, _ = h.(hooks.ExceptionHandler)
 }
