@@ -25,6 +25,8 @@ var hookInterfaces = []reflect.Type{
 	reflect.TypeFor[hooks.VRFYHandler](),
 	reflect.TypeFor[hooks.CommandHandler](),
 	reflect.TypeFor[hooks.PROXYHandler](),
+	reflect.TypeFor[hooks.ConnectHandler](),
+	reflect.TypeFor[hooks.CloseHandler](),
 	reflect.TypeFor[hooks.STARTTLSHandler](),
 	reflect.TypeFor[hooks.ExceptionHandler](),
 	reflect.TypeFor[hooks.Authenticator](),
