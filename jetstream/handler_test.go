@@ -3,6 +3,7 @@ package jetstream
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -207,5 +208,36 @@ func TestLMTPOneMessagePerRecipient(t *testing.T) {
 			m.Header.Get(HeaderMailFrom) != "<>" || string(m.Data) != "Subject: lmtp\r\n\r\ntwo\r\n" {
 			t.Errorf("message %d: %+v %q", i, got.Envelope, m.Data)
 		}
+	}
+}
+
+// Against a server whose max payload is 8 KiB: a 20 KiB message goes to
+// the bucket, and an envelope whose headers alone do not fit (100 long
+// recipients) is refused for good, 552, rather than tried until 451.
+func TestSmallMaxPayload(t *testing.T) {
+	t.Parallel()
+	_, js := natsConfig(t, jetstream.StreamConfig{}, "max_payload: 8192")
+	h := newHandler(t, js)
+	h.Timeout = 2 * time.Second
+	c := serve(t, h, false)
+	text := "Subject: 20k\r\n\r\n" + strings.Repeat(strings.Repeat("m", 98)+"\r\n", 200)
+	c.Deliver("a@example.com", "b@example.com", text)
+	c.Send("MAIL FROM:<a@example.com>")
+	c.Expect("250")
+	for i := range 100 {
+		c.Send(fmt.Sprintf("RCPT TO:<%s-%d@example.com>", strings.Repeat("r", 80), i))
+		c.Expect("250")
+	}
+	c.Send("DATA")
+	c.Expect("354")
+	c.Send("Subject: many\r\n\r\nhi\r\n.")
+	c.Expect("552 5.3.4")
+	msgs := stored(t, js)
+	if len(msgs) != 1 || msgs[0].Header.Get(HeaderObject) == "" {
+		t.Fatalf("%d messages stored, want the 20 KiB one, in the bucket", len(msgs))
+	}
+	obj, err := h.Bucket.GetBytes(testContext(t), msgs[0].Header.Get(HeaderObject))
+	if err != nil || string(obj) != text {
+		t.Fatalf("object of %d bytes (%v), want the %d sent", len(obj), err, len(text))
 	}
 }

@@ -32,7 +32,13 @@ func connect(t testing.TB, urls string) jetstream.JetStream {
 // object store "big", and returns a client.
 func natsWith(t testing.TB, cfg jetstream.StreamConfig) (*natstest.Cluster, jetstream.JetStream) {
 	t.Helper()
-	c := natstest.Start(t, 1)
+	return natsConfig(t, cfg, "")
+}
+
+// natsConfig is natsWith with a server configuration (natstest.StartConfig).
+func natsConfig(t testing.TB, cfg jetstream.StreamConfig, config string) (*natstest.Cluster, jetstream.JetStream) {
+	t.Helper()
+	c := natstest.StartConfig(t, 1, config)
 	js := connect(t, c.URLs())
 	ctx := testContext(t)
 	if cfg.Name == "" {

@@ -51,7 +51,8 @@ func (h *Handler) publish(ctx context.Context, m *nats.Msg) error {
 // until ctx ends. A failed try's chunks are purged by the object store;
 // a new try replaces them.
 func (h *Handler) putObject(ctx context.Context, t *transaction) error {
-	meta := jetstream.ObjectMeta{Name: t.id, Description: "message " + t.id}
+	meta := jetstream.ObjectMeta{Name: t.id, Description: "message " + t.id,
+		Opts: &jetstream.ObjectMetaOptions{ChunkSize: h.chunkSize()}}
 	var last error
 	for wait := firstBackoff; ; wait = min(2*wait, maxBackoff) {
 		try, cancel := context.WithTimeout(ctx, putTimeout)
@@ -66,6 +67,13 @@ func (h *Handler) putObject(ctx context.Context, t *transaction) error {
 			return fmt.Errorf("jetstream: message %s not stored in the object store: %w (%w)", t.id, ctx.Err(), last)
 		}
 	}
+}
+
+// chunkSize is the object store's default chunk, 128 KiB, or less when the
+// servers' max payload is smaller.
+func (h *Handler) chunkSize() uint32 {
+	const standard = 128 << 10
+	return uint32(max(1024, min(standard, h.JetStream.Conn().MaxPayload()-1024)))
 }
 
 // sleep waits d, or less when ctx ends first: then it returns false.

@@ -18,6 +18,11 @@ import (
 // no object store for it.
 var replyTooBig = hooks.Reply{Code: 552, Enhanced: "5.3.4", Text: "Error: message exceeds fixed maximum message size"}
 
+// replyEnvelopeTooBig refuses a message whose envelope alone does not fit
+// in one NATS message (thousands of recipients against a small
+// max_payload): no try would ever succeed.
+var replyEnvelopeTooBig = hooks.Reply{Code: 552, Enhanced: "5.3.4", Text: "Error: envelope too large for the message queue"}
+
 // transaction is one message received whole, ready to publish: its
 // headers, its body and its identity.
 type transaction struct {
@@ -43,6 +48,12 @@ func (h *Handler) receive(s *hooks.Session, e *hooks.Envelope, msg io.Reader) (*
 	t := &transaction{id: newID(), rcpts: rcptValues(e)}
 	t.header = envelopeHeader(s, e, h.receiver(), t.id)
 	limit := h.inlineLimit(t)
+	if limit < 0 {
+		if _, err := io.Copy(io.Discard, msg); err != nil {
+			return nil, err
+		}
+		return nil, replyEnvelopeTooBig
+	}
 	var mem bytes.Buffer
 	n, err := mem.ReadFrom(io.LimitReader(msg, limit+1))
 	if err != nil {
@@ -66,15 +77,15 @@ func (h *Handler) receive(s *hooks.Session, e *hooks.Envelope, msg io.Reader) (*
 }
 
 // inlineLimit is the largest body that fits in one NATS message beside t's
-// headers (the per-recipient and reference headers included).
+// headers (the per-recipient and reference headers included); negative
+// when the headers alone do not fit.
 func (h *Handler) inlineLimit(t *transaction) int64 {
 	payload := h.JetStream.Conn().MaxPayload()
-	longest := 0
+	overhead := headerSize(t.header) + 512 // Nats-Msg-Id, Gosmtpd-Size, Gosmtpd-Object
 	for _, r := range t.rcpts {
-		longest = max(longest, len(r))
+		overhead += len(HeaderRcptTo) + len(r) + 4
 	}
-	overhead := headerSize(t.header) + len(t.rcpts)*(len(HeaderRcptTo)+len(t.id)+4) + longest + 512
-	return max(0, payload-int64(overhead))
+	return payload - int64(overhead)
 }
 
 // spill writes the part already read and the rest of msg to an unlinked

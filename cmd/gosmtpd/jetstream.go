@@ -59,6 +59,9 @@ func jetstreamHandler(o *options, args []string) (hooks.Handler, error) {
 		return nil, fmt.Errorf("jetstream: connecting to %s: %w", args[0], err)
 	}
 	h, err := newJetStream(nc, args[1], o.nats)
+	if err == nil {
+		h.Receiver = o.hostname // "": the host's name
+	}
 	if err != nil {
 		nc.Close()
 		return nil, err

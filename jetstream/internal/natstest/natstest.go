@@ -77,7 +77,22 @@ type Cluster struct {
 // killed when the test ends.
 func Start(t testing.TB, n int) *Cluster {
 	t.Helper()
+	return StartConfig(t, n, "")
+}
+
+// StartConfig is Start with a configuration file holding config (say
+// "max_payload: 8192") given to every server.
+func StartConfig(t testing.TB, n int, config string) *Cluster {
+	t.Helper()
 	bin := Binary(t)
+	var confArgs []string
+	if config != "" {
+		path := filepath.Join(t.TempDir(), "nats.conf")
+		if err := os.WriteFile(path, []byte(config+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		confArgs = []string{"-c", path}
+	}
 	routes := make([]string, n)
 	for i := range routes {
 		routes[i] = "nats://" + testkit.FreeAddr(t)
@@ -90,6 +105,7 @@ func Start(t testing.TB, n int) *Cluster {
 		_, mport, _ := strings.Cut(s.mon, ":")
 		s.args = []string{bin, "-a", "127.0.0.1", "-p", port, "-m", mport, "-n", s.Name,
 			"-js", "-sd", t.TempDir()}
+		s.args = append(s.args, confArgs...)
 		if n > 1 {
 			s.args = append(s.args, "--cluster_name", "test", "--cluster", routes[i],
 				"--routes", strings.Join(routes, ","))
