@@ -8,10 +8,14 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	gosmtpd "github.com/gosmtpd/gosmtpd"
+	"github.com/gosmtpd/gosmtpd/hooks"
 )
 
 // Deliver takes a small and a big message into a Maildir, acknowledging
@@ -114,5 +118,92 @@ func waitAcked(t *testing.T, cons jetstream.Consumer) {
 			t.Fatalf("consumer still has messages: %+v %v", info, err)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// lmtpBox is an LMTP server's handler: it refuses refused@ at RCPT for
+// good, answers 452 for later@ after the message, and keeps the rest.
+type lmtpBox struct {
+	mu   sync.Mutex
+	got  map[string]string // recipient -> message text
+	done chan struct{}
+}
+
+func (b *lmtpBox) HandleRCPT(_ context.Context, _ *hooks.Session, _ *hooks.Envelope, addr string, _ []string) error {
+	if strings.HasPrefix(addr, "refused@") {
+		return hooks.Reply{Code: 550, Enhanced: "5.1.1", Text: "no such user"}
+	}
+	return nil
+}
+
+func (b *lmtpBox) HandleLMTPDATA(_ context.Context, _ *hooks.Session, e *hooks.Envelope, msg io.Reader) []error {
+	text, _ := io.ReadAll(msg)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	errs := make([]error, len(e.RcptTos))
+	for i, r := range e.RcptTos {
+		if strings.HasPrefix(r, "later@") {
+			errs[i] = hooks.Reply{Code: 452, Enhanced: "4.2.2", Text: "mailbox full"}
+			continue
+		}
+		b.got[r] = string(text)
+	}
+	b.done <- struct{}{}
+	return errs
+}
+
+// Deliver over LMTP: a message for two recipients reaches both and is
+// acknowledged; one with a recipient refused for good beside an accepted
+// one is ended (not retried); one with a full mailbox is kept for later.
+func TestDeliverOverLMTP(t *testing.T) {
+	t.Parallel()
+	_, js := natsWith(t, jetstream.StreamConfig{})
+	c := serve(t, newHandler(t, js), false)
+	text := "Subject: lmtp\r\n\r\n.leading dot\r\n"
+	for _, rcpts := range [][]string{{"a@example.com", "b@example.com"}, {"c@example.com", "refused@example.com"}, {"later@example.com"}} {
+		c.Send("MAIL FROM:<s@example.com>")
+		c.Expect("250")
+		for _, r := range rcpts {
+			c.Send("RCPT TO:<" + r + ">")
+			c.Expect("250")
+		}
+		c.Send("DATA")
+		c.Expect("354")
+		c.Send(strings.ReplaceAll(text, "\r\n.", "\r\n..") + ".")
+		c.Expect("250")
+	}
+	box := &lmtpBox{got: map[string]string{}, done: make(chan struct{}, 3)}
+	ctl := &gosmtpd.Controller{Server: &gosmtpd.Server{Handler: box, LMTP: true}, Address: "127.0.0.1:0"}
+	if err := ctl.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer ctl.Stop(context.Background())
+	ctx := testContext(t)
+	cons, err := js.CreateOrUpdateConsumer(ctx, "MAIL", jetstream.ConsumerConfig{Durable: "lmtp", AckPolicy: jetstream.AckExplicitPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, stop := context.WithCancel(ctx)
+	defer stop()
+	go Deliver(run, cons, nil, LMTP("tcp", ctl.Addr().String()))
+	for range 3 {
+		select {
+		case <-box.done:
+		case <-time.After(10 * time.Second):
+			t.Fatal("not delivered in 10s")
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
+	box.mu.Lock()
+	if len(box.got) != 3 || box.got["a@example.com"] != text || box.got["b@example.com"] != text || box.got["c@example.com"] != text {
+		t.Errorf("delivered %q, want the text to a, b and c", box.got)
+	}
+	box.mu.Unlock()
+	info, err := cons.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.AckFloor.Stream != 2 || info.NumAckPending+int(info.NumPending) != 1 {
+		t.Fatalf("ack floor %d, %d awaiting: want the first two settled and the third kept", info.AckFloor.Stream, info.NumAckPending)
 	}
 }

@@ -60,6 +60,7 @@
 // # Consuming
 //
 // Deliver runs a durable pull consumer: each message is handed to a
-// DeliverFunc (Maildir writes into a Maildir) and acknowledged only once
-// the delivery returned, with the server's confirmation awaited.
+// DeliverFunc (Maildir writes into a Maildir, LMTP hands it to a local
+// delivery agent) and acknowledged only once the delivery returned, with
+// the server's confirmation awaited.
 package jetstream
