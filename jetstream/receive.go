@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"time"
 
@@ -125,7 +126,7 @@ func (t *transaction) close() {
 func (t *transaction) message(subject string, r int) *nats.Msg {
 	m := nats.NewMsg(subject)
 	for k, v := range t.header {
-		m.Header[k] = v
+		m.Header[k] = slices.Clone(v) // publishing may add to a message's headers
 	}
 	id := t.id
 	if r < 0 {
