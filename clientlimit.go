@@ -124,3 +124,29 @@ func hostOf(addr string) string {
 	}
 	return addr
 }
+
+// acquireClient takes a per-client slot for a connection from peer; a
+// trusted PROXY protocol peer takes none here: its clients are counted
+// once its header names them (admitProxied).
+func (s *Server) acquireClient(peer net.Addr) (release func(), ok bool) {
+	if s.Proxy != nil && (s.Proxy.Trusted == nil || s.Proxy.Trusted(peer)) {
+		return func() {}, true
+	}
+	return s.perClient.acquire(peer)
+}
+
+// admitProxied is transport.Options.AdmitProxied: the per-client limit,
+// counted on the client a trusted peer's PROXY header names. A header
+// without addresses (a balancer's health check) is not counted.
+func (s *Server) admitProxied(client netip.AddrPort) (func(), Reply, bool) {
+	if !client.IsValid() {
+		return func() {}, Reply{}, true
+	}
+	addr := net.TCPAddrFromAddrPort(client)
+	release, ok := s.perClient.acquire(addr)
+	if !ok {
+		s.refused(addr, limitClientConnections)
+		return nil, tooManyFromClient(s.opts.Core.Hostname), false
+	}
+	return release, Reply{}, true
+}

@@ -138,14 +138,12 @@ func (s *Server) sleep(d time.Duration) bool {
 func (s *Server) handle(nc net.Conn) {
 	stress, ok := s.slots.acquire()
 	if !ok {
-		s.logs.full.log(s.logger(), "client", clientIP(nc.RemoteAddr()), "limit", s.slots.limit)
 		s.turnAway(nc, tooManyConnections(s.opts.Core.Hostname), limitConnections)
 		return
 	}
-	releaseClient, ok := s.perClient.acquire(nc.RemoteAddr())
+	releaseClient, ok := s.acquireClient(nc.RemoteAddr())
 	if !ok {
 		s.slots.release()
-		s.logs.clientFull.log(s.logger(), "client", clientIP(nc.RemoteAddr()), "limit", s.perClient.limit)
 		s.turnAway(nc, tooManyFromClient(s.opts.Core.Hostname), limitClientConnections)
 		return
 	}
@@ -189,9 +187,7 @@ const (
 // client told to come back later, rather than one left hanging), on its own
 // goroutine: an SMTPS client first needs a handshake.
 func (s *Server) turnAway(nc net.Conn, rep Reply, limit string) {
-	if s.Observer != nil {
-		s.Observer.Observe(&observe.Event{Kind: observe.ConnectionRefused, Client: addrString(nc.RemoteAddr()), Limit: limit})
-	}
+	s.refused(nc.RemoteAddr(), limit)
 	if !s.startSession() {
 		nc.Close()
 		return
@@ -200,6 +196,20 @@ func (s *Server) turnAway(nc net.Conn, rep Reply, limit string) {
 		defer s.sessions.Done()
 		transport.Refuse(s.hard, nc, s.opts, rep)
 	}()
+}
+
+// refused tells the Observer and the log (once a minute) of a client
+// turned away by limit.
+func (s *Server) refused(client net.Addr, limit string) {
+	if s.Observer != nil {
+		s.Observer.Observe(&observe.Event{Kind: observe.ConnectionRefused, Client: addrString(client), Limit: limit})
+	}
+	switch limit {
+	case limitConnections:
+		s.logs.full.log(s.logger(), "client", clientIP(client), "limit", s.slots.limit)
+	case limitClientConnections:
+		s.logs.clientFull.log(s.logger(), "client", clientIP(client), "limit", s.perClient.limit)
+	}
 }
 
 func tooManyConnections(host string) Reply {

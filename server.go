@@ -176,7 +176,7 @@ func (s *Server) options() *transport.Options {
 		Mechanisms: s.authMechanisms(), TLSConfig: s.TLSConfig, Logger: s.logger(),
 		HandlerTimeout: handlerTimeout, WriteTimeout: s.WriteTimeout,
 		TLSHandshakeTimeout: s.TLSHandshakeTimeout, MinDataRate: orLimit(s.MinDataRate, defaultMinDataRate),
-		Proxy: s.Proxy, BaseContext: s.hard, Observer: s.Observer}
+		Proxy: s.Proxy, AdmitProxied: s.admitProxied, BaseContext: s.hard, Observer: s.Observer}
 }
 
 // coreConfig is Core with the fields of s applied.

@@ -44,6 +44,9 @@ type Options struct {
 
 	// Proxy, when set, expects a PROXY protocol header from trusted peers.
 	Proxy *ProxyOptions
+	// AdmitProxied, when set, is asked about the client each PROXY header
+	// names before its session is greeted (limits per client).
+	AdmitProxied AdmitFunc
 
 	// Observer, when set, is told of the sessions' events (see package
 	// observe): for logs and metrics.

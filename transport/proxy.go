@@ -33,12 +33,14 @@ func (c *conn) readProxy() error {
 		early, _ := br.Peek(n)
 		c.nc = &prefixConn{Conn: c.raw, pending: append([]byte(nil), early...)}
 	}
-	err = c.calls.Proxied(proxyInfo(h))
+	info := proxyInfo(h)
+	err = c.calls.Proxied(info)
 	c.log = nil // log under the client's address from here on, not the proxy's
 	if err != nil {
 		c.observeProxyFailed(err)
 		return fmt.Errorf("smtp: PROXY header refused: %w", err)
 	}
+	c.admitProxied(info.Source)
 	return nil
 }
 

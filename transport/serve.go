@@ -54,6 +54,8 @@ type conn struct {
 	rawDone    bool
 	inputs     *inputList   // the free list of input buffers (inputpool.go)
 	cause      error        // why the session ends, when the core's reason is less precise
+	refusal    *codec.Reply // AdmitProxied turned the client away with this (admit.go)
+	release    func()       // ... or gave this to call at the end
 	obs        *observation // nil without an Observer (observe.go)
 }
 
@@ -118,6 +120,9 @@ func (c *conn) open() error {
 			return err
 		}
 		cfg.TLSActive = true
+	}
+	if c.refusal != nil {
+		return c.turnAway()
 	}
 	c.core = fsm.NewConn(&cfg)
 	if rep, refused := c.calls.Connected(); refused {
@@ -259,6 +264,7 @@ func (c *conn) end(graceful, hard func() bool) {
 		defer cancel()
 	}
 	c.calls.Close(ctx)
+	c.releaseAdmission()
 	c.cancel()
 	c.raw.SetDeadline(time.Now().Add(abortWriteTimeout)) // a TLS close_notify must not block
 	c.nc.Close()

@@ -28,6 +28,7 @@ type options struct {
 	maxConns, maxConnsPerClient                           int // -1: not given
 	clientIPv6Prefix                                      int
 	minDataRate                                           int // -1: not given
+	proxyTrusted                                          []netip.Prefix
 	unixMode                                              fs.FileMode
 	enable                                                fsm.Extension // --enable, less binarymime
 	binaryMIME                                            bool
@@ -96,8 +97,10 @@ var flags = []flagSpec{
 		set: countFlag(func(o *options) *int { return &o.maxConnsPerClient })},
 	{long: "client-ipv6-prefix", arg: "BITS", kind: value, help: "IPv6 clients sharing this many leading bits count as one client (default 64)",
 		set: ipv6PrefixFlag},
-	{long: "proxy-protocol", arg: "DURATION", kind: value, help: "expect a PROXY protocol header (v1 or v2) within DURATION",
+	{long: "proxy-protocol", arg: "DURATION", kind: value, help: "expect a PROXY protocol header (v1 or v2) within DURATION from the trusted peers",
 		set: durationFlag(func(o *options) *time.Duration { return &o.proxyProtocol })},
+	{long: "proxy-trusted", arg: "CIDR[,CIDR...]", kind: value, help: "with --proxy-protocol: the peers whose headers are read (default 127.0.0.0/8,::1); others are served as themselves",
+		set: proxyTrustedFlag},
 	{long: "auth-file", arg: "FILE", kind: value, help: "offer AUTH PLAIN and LOGIN against an htpasswd file of bcrypt hashes (htpasswd -B)",
 		set: func(o *options, v string) error { o.authFile = v; return nil }},
 	{long: "auth-required", help: "refuse mail before AUTH", set: func(o *options, _ string) error { o.authRequired = true; return nil }},
@@ -181,6 +184,22 @@ func countFlag(field func(*options) *int) func(*options, string) error {
 	}
 }
 
+// proxyTrustedFlag reads --proxy-trusted: networks, or addresses alone.
+func proxyTrustedFlag(o *options, v string) error {
+	for _, s := range strings.Split(v, ",") {
+		p, err := netip.ParsePrefix(strings.TrimSpace(s))
+		if err != nil {
+			a, aerr := netip.ParseAddr(strings.TrimSpace(s))
+			if aerr != nil {
+				return fmt.Errorf("%q is not a network (say 10.0.0.0/8) or an address", s)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		o.proxyTrusted = append(o.proxyTrusted, p.Masked())
+	}
+	return nil
+}
+
 // ipv6PrefixFlag reads --client-ipv6-prefix: a prefix length.
 func ipv6PrefixFlag(o *options, v string) error {
 	n, err := strconv.Atoi(v)
@@ -232,6 +251,9 @@ func parseArgs(args []string) (*options, error) {
 		if err := p.next(); err != nil {
 			return nil, err
 		}
+	}
+	if o.proxyTrusted != nil && o.proxyProtocol == 0 {
+		return nil, usagef("--proxy-trusted needs --proxy-protocol DURATION")
 	}
 	if o.unixMode != 0 && o.unix == "" {
 		return nil, usagef("--unix-mode needs --unix PATH")

@@ -29,7 +29,7 @@ func newServer(o *options, stdout, stderr io.Writer) (*gosmtpd.Server, *tls.Conf
 		srv.MaxMessageSize = -1 // aiosmtpd: 0 is no limit
 	}
 	if o.proxyProtocol > 0 {
-		srv.Proxy = &transport.ProxyOptions{Timeout: o.proxyProtocol}
+		srv.Proxy = &transport.ProxyOptions{Timeout: o.proxyProtocol, Trusted: trusting(o.proxyTrusted)}
 	}
 	if srv.TLSConfig, err = tlsPair("--tlscert", "--tlskey", o.tlscert, o.tlskey); err != nil {
 		return nil, nil, err
