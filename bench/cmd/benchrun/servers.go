@@ -36,6 +36,13 @@ func servers(binDir string) []server {
 				// every load session comes from one address: no per-client cap
 				return withTLS([]string{gosmtpd, "-n", "-c", "sink", "-l", addr, "--max-conns-per-client", "0"}, tf, "--tlscert", "--tlskey")
 			}},
+		{name: "gosmtpd+metrics", tls: true, skip: missing(gosmtpd, "./cmd/gosmtpd does not build"),
+			argv: func(addr string, tf *tlsFiles) []string {
+				// the same, counting every event for Prometheus (nobody scrapes)
+				argv := []string{gosmtpd, "-n", "-c", "sink", "-l", addr, "--max-conns-per-client", "0",
+					"--metrics-listen", "127.0.0.1:0"}
+				return withTLS(argv, tf, "--tlscert", "--tlskey")
+			}},
 		{name: "gosmtpd+hook", tls: true, skip: missing(hooked, "bench/peers/hooked does not build"),
 			argv: func(addr string, tf *tlsFiles) []string {
 				return withTLS([]string{hooked, "-l", addr}, tf, "-tlscert", "-tlskey")
