@@ -1,8 +1,11 @@
 package observe
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
+
+	"github.com/gosmtpd/gosmtpd/codec"
 )
 
 // Log returns an Observer that writes to l, at Info, the lines an operator
@@ -22,18 +25,13 @@ func Log(l *slog.Logger) Observer { return &logObserver{l: l} }
 type logObserver struct{ l *slog.Logger }
 
 func (o *logObserver) Observe(e *Event) {
-	switch e.Kind {
-	case Message:
+	switch {
+	case e.Kind == Message:
 		o.message(e)
-	case Mail:
-		if !e.Reply.Positive() {
-			o.log("sender refused", e, slog.String("reply", e.Reply.Error()))
-		}
-	case Recipient:
-		if !e.Reply.Positive() {
-			o.log("recipient refused", e, slog.String("to", angle(e.Recipient)),
-				slog.String("reply", e.Reply.Error()))
-		}
+	case e.Kind == Mail && !e.Reply.Positive():
+		o.log("sender refused", e, slog.String("reply", replyLine(e.Reply)))
+	case e.Kind == Recipient && !e.Reply.Positive():
+		o.log("recipient refused", e, slog.String("to", angle(e.Recipient)), slog.String("reply", replyLine(e.Reply)))
 	}
 }
 
@@ -42,25 +40,40 @@ func (o *logObserver) message(e *Event) {
 	if !e.Reply.Positive() {
 		msg = "message refused"
 	}
-	attrs := []slog.Attr{slog.Int("nrcpt", e.Recipients), slog.Int64("size", e.Size),
-		slog.String("reply", e.Reply.Error()), slog.Duration("duration", e.Duration)}
+	tail := [...]slog.Attr{slog.Int("nrcpt", e.Recipients), slog.Int64("size", e.Size),
+		slog.String("reply", replyLine(e.Reply)), slog.Duration("duration", e.Duration), {}}
+	n := len(tail) - 1
 	if e.Abandoned != nil {
-		attrs = append(attrs, slog.String("abandoned", e.Abandoned.Error()))
+		tail[n] = slog.String("abandoned", e.Abandoned.Error())
+		n++
 	}
-	o.log(msg, e, attrs...)
+	o.log(msg, e, tail[:n]...)
 }
 
-// log writes one line: the session, the client and the sender, then attrs.
-func (o *logObserver) log(msg string, e *Event, attrs ...slog.Attr) {
+// log writes one line: the session, the client and the sender, then tail.
+func (o *logObserver) log(msg string, e *Event, tail ...slog.Attr) {
 	ctx := context.Background()
 	if !o.l.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
-	head := []slog.Attr{slog.String("session", e.Session), slog.String("client", e.Client),
-		slog.String("from", angle(e.Sender))}
-	o.l.LogAttrs(ctx, slog.LevelInfo, msg, append(head, attrs...)...)
+	var attrs [8]slog.Attr
+	n := copy(attrs[:], []slog.Attr{slog.String("session", e.Session), slog.String("client", e.Client),
+		slog.String("from", angle(e.Sender))})
+	n += copy(attrs[n:], tail)
+	o.l.LogAttrs(ctx, slog.LevelInfo, msg, attrs[:n]...)
 }
 
 // angle writes a mailbox between angle brackets, as Postfix's from=<...>:
 // the null reverse-path is "<>".
 func angle(mailbox []byte) string { return "<" + string(mailbox) + ">" }
+
+// replyLine is the first line of a reply, with its enhanced code and
+// without its CRLF: "550 5.1.1 no such user".
+func replyLine(r codec.Reply) string {
+	var buf [128]byte
+	line := r.AppendTo(buf[:0], true)
+	if i := bytes.IndexByte(line, '\r'); i >= 0 {
+		line = line[:i]
+	}
+	return string(line)
+}
