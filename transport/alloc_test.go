@@ -5,7 +5,10 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -121,10 +124,19 @@ func (reader) HandleDATA(_ context.Context, _ *hooks.Session, _ *hooks.Envelope,
 }
 
 func BenchmarkTransactionOverTCP(b *testing.B) {
+	// Observed: every event reported to an Observer that does nothing;
+	// logged: a line per message written to a file, as the command does.
 	observed := options(handlers.Sink{})
 	observed.Observer = observe.Func(func(*observe.Event) {})
+	logFile, err := os.Create(filepath.Join(b.TempDir(), "log"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer logFile.Close()
+	logged := options(handlers.Sink{})
+	logged.Observer = observe.Log(slog.New(slog.NewTextHandler(logFile, nil)))
 	for name, o := range map[string]*transport.Options{"Sink": options(handlers.Sink{}),
-		"DATA hook": options(reader{}), "Sink observed": observed} {
+		"DATA hook": options(reader{}), "Sink observed": observed, "Sink logged": logged} {
 		b.Run(name, func(b *testing.B) {
 			c := serveLoopback(b, o)
 			b.ReportAllocs()
