@@ -86,14 +86,9 @@ func TestDeliverFailureIsNotAcked(t *testing.T) {
 	}
 	tried := make(chan struct{}, 1)
 	run, stop := context.WithCancel(ctx)
-	defer stop()
-	go Deliver(run, cons, nil, func(context.Context, *Message, io.Reader) error {
-		select {
-		case tried <- struct{}{}:
-		default:
-		}
-		return errors.New("disk full")
-	})
+	done := make(chan error, 1)
+	defer func() { stop(); <-done }()
+	go func() { done <- Deliver(run, cons, nil, failing(tried)) }()
 	<-tried
 	time.Sleep(200 * time.Millisecond)
 	info, err := cons.Info(ctx)
@@ -102,6 +97,18 @@ func TestDeliverFailureIsNotAcked(t *testing.T) {
 	}
 	if info.AckFloor.Stream != 0 || info.NumAckPending+int(info.NumPending) != 1 {
 		t.Fatalf("ack floor %d, %d pending: want the message kept", info.AckFloor.Stream, info.NumAckPending)
+	}
+}
+
+// failing is a delivery that always fails for the time being, telling
+// tried at its first try.
+func failing(tried chan struct{}) DeliverFunc {
+	return func(context.Context, *Message, io.Reader) error {
+		select {
+		case tried <- struct{}{}:
+		default:
+		}
+		return errors.New("disk full")
 	}
 }
 
@@ -184,8 +191,9 @@ func TestDeliverOverLMTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	run, stop := context.WithCancel(ctx)
-	defer stop()
-	go Deliver(run, cons, nil, LMTP("tcp", ctl.Addr().String()))
+	done := make(chan error, 1)
+	defer func() { stop(); <-done }()
+	go func() { done <- Deliver(run, cons, nil, LMTP("tcp", ctl.Addr().String())) }()
 	for range 3 {
 		select {
 		case <-box.done:
