@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"sync"
 	"time"
@@ -105,6 +106,13 @@ type Server struct {
 
 	// Proxy expects a PROXY protocol header from trusted peers.
 	Proxy *transport.ProxyOptions
+	// XClientNetworks and XForwardNetworks are the clients trusted with
+	// Postfix's XCLIENT and XFORWARD (a proxy in front, a content filter):
+	// XCLIENT starts the session over as the client it names (Peer, AUTH
+	// identity; Session.XClient), XFORWARD's attributes reach the next
+	// transaction's hooks (Envelope.XForward). Others get 550 5.7.0; with
+	// none, the commands are unknown.
+	XClientNetworks, XForwardNetworks []netip.Prefix
 	// Core, when set, is the starting point of every session's protocol
 	// configuration (limits, extensions, policies); the fields above
 	// override it where they are set.
@@ -176,7 +184,8 @@ func (s *Server) options() *transport.Options {
 		Mechanisms: s.authMechanisms(), TLSConfig: s.TLSConfig, Logger: s.logger(),
 		HandlerTimeout: handlerTimeout, WriteTimeout: s.WriteTimeout,
 		TLSHandshakeTimeout: s.TLSHandshakeTimeout, MinDataRate: orLimit(s.MinDataRate, defaultMinDataRate),
-		Proxy: s.Proxy, AdmitProxied: s.admitProxied, BaseContext: s.hard, Observer: s.Observer}
+		Proxy: s.Proxy, AdmitProxied: s.admitProxied, BaseContext: s.hard, Observer: s.Observer,
+		XClientNetworks: s.XClientNetworks, XForwardNetworks: s.XForwardNetworks}
 }
 
 // coreConfig is Core with the fields of s applied.

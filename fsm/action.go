@@ -63,11 +63,13 @@ const (
 	HookAUTH     // Arg: mechanism as sent; Data: initial response (nil: none)
 	HookAUTHNext // Data: the client's decoded response to the last challenge
 	HookCommand  // a registered custom command; Arg: its argument, Verb: its name
+	HookXCLIENT  // Arg: the attributes, checked (see xclient.go); a positive reply starts the session over
+	HookXFORWARD // Arg: the attributes, checked; for the next transaction
 	NumHooks
 )
 
 var hookNames = [...]string{"None", "HELO", "EHLO", "LHLO", "MAIL", "RCPT", "DATA",
-	"RSET", "NOOP", "QUIT", "VRFY", "AUTH", "AUTHNext", "Command"}
+	"RSET", "NOOP", "QUIT", "VRFY", "AUTH", "AUTHNext", "Command", "XCLIENT", "XFORWARD"}
 
 func (h Hook) String() string { return hookNames[h] }
 

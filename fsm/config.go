@@ -106,6 +106,11 @@ type Config struct {
 	AuthCleartext  bool     // offer AUTH without TLS (off: 538 before TLS)
 	AuthRequired   bool     // 530 for mail commands before AUTH succeeds
 
+	// XClient and XForward say whether this session's peer may use
+	// Postfix's XCLIENT and XFORWARD (see TrustGranted); the driver sets
+	// them per connection from the networks it trusts.
+	XClient, XForward Trust
+
 	Commands []CustomCommand
 	Hooks    HookSet // hooks to ask; others take the default reply without an ActAsk. 0: AllHooks
 

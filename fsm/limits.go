@@ -30,6 +30,7 @@ type limits struct {
 	trace                                                   func(line []byte)
 	ext                                                     compiledExtensions
 	report                                                  func(e Event)
+	xclient, xforward                                       Trust
 }
 
 func orDefault[T int | int64 | time.Duration](v, def T) T {
@@ -73,6 +74,8 @@ func newLimits(cfg *Config) limits {
 		commands:       cfg.Commands,
 		hooks:          cfg.Hooks,
 		trace:          cfg.Trace,
+		xclient:        cfg.XClient,
+		xforward:       cfg.XForward,
 		report:         cfg.Report,
 	}
 	// a body block is waited for no longer than a command
@@ -155,6 +158,8 @@ func ehloReply(l *limits, tls bool) codec.Reply {
 	} else {
 		more = append(more, l.ext.ehlo...)
 	}
+	add(l.xclient == TrustGranted, ehloXCLIENT)
+	add(l.xforward == TrustGranted, ehloXFORWARD)
 	add(l.tlsAvailable && !tls, "STARTTLS")
 	add(l.authOffered(tls), "AUTH "+strings.Join(l.mechanisms, " "))
 	add(l.offers(ExtHelp), "HELP")

@@ -64,6 +64,9 @@ func (c *Conn) expn(codec.Command, error) (step, bool) { return c.refuse(replyNo
 // unknown handles verbs the core does not know: custom commands an embedder
 // registered, and everything else (500, counted as an error).
 func (c *Conn) unknown(cmd codec.Command, _ error) (step, bool) {
+	if st, more, ok := c.xcommand(cmd); ok {
+		return st, more
+	}
 	if cmd.Verb == codec.VerbUnknown {
 		for _, cc := range c.cfg.commands {
 			if codec.EqualFold(cmd.Name, cc.Name) {

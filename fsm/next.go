@@ -182,8 +182,8 @@ func (c *Conn) Resolve(d Decision) {
 // code does. A code the encoder writes as 451 (outside 200..599) gets 4.0.0.
 func classEnhanced(h Hook, code int) string {
 	switch {
-	case h == HookHELO || h == HookEHLO || h == HookLHLO:
-		return ""
+	case h == HookHELO || h == HookEHLO || h == HookLHLO || h == HookXCLIENT && code == 220:
+		return "" // a greeting carries none
 	case code >= 200 && code < 300:
 		return "2.0.0"
 	case code >= 300 && code < 400:
@@ -217,6 +217,8 @@ func (c *Conn) apply(h Hook, rep codec.Reply) {
 	case HookQUIT:
 		c.queue(rep)
 		c.close(c.quitCause())
+	case HookXCLIENT:
+		c.xclientDecided(rep, c.ask.Arg)
 	case HookAUTH, HookAUTHNext:
 		c.authDecided(rep)
 	default:

@@ -380,6 +380,10 @@ func parseConfig(t *testing.T, s string) Config {
 			c.Extensions = append(c.Extensions, xrcptForward)
 		case "mailmax":
 			c.CallLimits = map[string]int{"MAIL": n}
+		case "xclient":
+			c.XClient = map[string]Trust{"granted": TrustGranted, "denied": TrustDenied}[v]
+		case "xforward":
+			c.XForward = map[string]Trust{"granted": TrustGranted, "denied": TrustDenied}[v]
 		case "refuse": // read by runTranscript: RefuseGreeting with this code
 		case "nochunking":
 			c.Disable |= ExtChunking

@@ -27,6 +27,13 @@ type Session struct {
 	// nil when there was none.
 	Proxy *ProxyInfo
 
+	// XClient holds the attributes of the last XCLIENT a trusted proxy
+	// sent (Postfix's XCLIENT_README: NAME, ADDR, PORT, PROTO, HELO, LOGIN,
+	// DESTADDR, DESTPORT), names upper case, values decoded, the special
+	// values "[UNAVAILABLE]" and "[TEMPUNAVAIL]" as they are; nil when none.
+	// Peer already holds ADDR and PORT, AuthID LOGIN.
+	XClient map[string]string
+
 	// AuthID is the identity the client authenticated as ("" when none):
 	// the authorization identity when the client asked for one, else the
 	// user name. AuthUser is the user name that proved it (the
@@ -94,4 +101,9 @@ type Envelope struct {
 	RcptTos     []string
 	RcptOptions [][]string
 	RcptParams  []RcptParams
+	// XForward holds the attributes a trusted content filter or proxy
+	// sent with XFORWARD before this transaction (Postfix's
+	// XFORWARD_README: NAME, ADDR, PORT, PROTO, HELO, IDENT, SOURCE), as
+	// Session.XClient holds XCLIENT's; nil when none.
+	XForward map[string]string
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"log/slog"
 	"net"
+	"net/netip"
 	"time"
 
 	"github.com/gosmtpd/gosmtpd/fsm"
@@ -47,6 +48,14 @@ type Options struct {
 	// AdmitProxied, when set, is asked about the client each PROXY header
 	// names before its session is greeted (limits per client).
 	AdmitProxied AdmitFunc
+
+	// XClientNetworks and XForwardNetworks are the clients trusted with
+	// Postfix's XCLIENT and XFORWARD (a proxy, a content filter): they are
+	// offered those commands, others get 550 5.7.0. None: the commands
+	// are unknown. The client is the session's Peer, the original
+	// client's address under the PROXY protocol, as Postfix's
+	// authorized_xclient_hosts sees it.
+	XClientNetworks, XForwardNetworks []netip.Prefix
 
 	// Observer, when set, is told of the sessions' events (see package
 	// observe): for logs and metrics.

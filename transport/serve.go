@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"log/slog"
 	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -113,6 +114,8 @@ func (c *conn) open() error {
 	cfg := c.o.Core
 	c.d.Configure(&cfg)
 	cfg.TLSAvailable = c.o.TLSConfig != nil
+	peer := c.calls.Session().Peer
+	cfg.XClient, cfg.XForward = trustFor(peer, c.o.XClientNetworks), trustFor(peer, c.o.XForwardNetworks)
 	c.traceProtocol(&cfg)
 	c.observeCore(&cfg)
 	if implicit {
@@ -304,4 +307,20 @@ func addrString(a net.Addr) string {
 		return ""
 	}
 	return a.String()
+}
+
+// trustFor is how far peer ("ip:port") is trusted with a command offered to
+// networks: not at all when none are given.
+func trustFor(peer string, networks []netip.Prefix) fsm.Trust {
+	if len(networks) == 0 {
+		return fsm.TrustNone
+	}
+	if ap, err := netip.ParseAddrPort(peer); err == nil {
+		for _, n := range networks {
+			if n.Contains(ap.Addr().Unmap()) {
+				return fsm.TrustGranted
+			}
+		}
+	}
+	return fsm.TrustDenied
 }

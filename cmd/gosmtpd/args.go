@@ -38,6 +38,7 @@ type options struct {
 	relayNetworks                                         []netip.Prefix
 	relayDomains                                          []string
 	relayInsecure                                         bool
+	xclient, xforward                                     []netip.Prefix
 }
 
 // defaultSize is aiosmtpd's DATA_SIZE_DEFAULT.
@@ -108,28 +109,35 @@ var flags = []flagSpec{
 	{long: "enable", arg: "EXT[,EXT...]", kind: value, help: "offer extensions that are off by default: dsn, requiretls, limits, rrvs, deliverby, mt-priority, binarymime (dsn promises delivery status notifications: the handler must send them)",
 		set: enableFlag},
 	{long: "max-rcpts", arg: "N", kind: value, help: "recipients per message; more get 452, and LIMITS RCPTMAX says N (default 1000)", set: maxRcptsFlag},
-	{long: "relay-networks", arg: "CIDR[,CIDR...]", kind: value, help: "with -c proxy: clients relayed for to any domain (default: loopback only)", set: relayNetworksFlag},
+	{long: "relay-networks", arg: "CIDR[,CIDR...]", kind: value, help: "with -c proxy: clients relayed for to any domain (default: loopback only)",
+		set: prefixesFlag(func(o *options) *[]netip.Prefix { return &o.relayNetworks })},
+	{long: "xclient", arg: "CIDR[,CIDR...]", kind: value, help: "clients trusted with Postfix's XCLIENT (a proxy in front); others get 550",
+		set: prefixesFlag(func(o *options) *[]netip.Prefix { return &o.xclient })},
+	{long: "xforward", arg: "CIDR[,CIDR...]", kind: value, help: "clients trusted with Postfix's XFORWARD (a content filter); others get 550",
+		set: prefixesFlag(func(o *options) *[]netip.Prefix { return &o.xforward })},
 	{long: "relay-domains", arg: "DOMAIN[,DOMAIN...]", kind: value, help: "with -c proxy: recipient domains relayed for anyone (.example.com: its subdomains)",
 		set: func(o *options, v string) error { o.relayDomains = strings.Split(v, ","); return nil }},
 	{long: "relay-tls-insecure", help: "with -c proxy: accept any certificate from the upstream's STARTTLS (default: checked)",
 		set: func(o *options, _ string) error { o.relayInsecure = true; return nil }},
 }
 
-// relayNetworksFlag reads --relay-networks: CIDR prefixes, or single
-// addresses.
-func relayNetworksFlag(o *options, v string) error {
-	for _, s := range strings.Split(v, ",") {
-		p, err := netip.ParsePrefix(s)
-		if err != nil {
-			a, aerr := netip.ParseAddr(s)
-			if aerr != nil {
-				return fmt.Errorf("not a network: %q", s)
+// prefixesFlag reads a list of networks: CIDR prefixes, or single
+// addresses, comma-separated, into the field field returns.
+func prefixesFlag(field func(*options) *[]netip.Prefix) func(*options, string) error {
+	return func(o *options, v string) error {
+		for _, s := range strings.Split(v, ",") {
+			p, err := netip.ParsePrefix(s)
+			if err != nil {
+				a, aerr := netip.ParseAddr(s)
+				if aerr != nil {
+					return fmt.Errorf("not a network: %q", s)
+				}
+				p = netip.PrefixFrom(a, a.BitLen())
 			}
-			p = netip.PrefixFrom(a, a.BitLen())
+			*field(o) = append(*field(o), p.Masked())
 		}
-		o.relayNetworks = append(o.relayNetworks, p.Masked())
+		return nil
 	}
-	return nil
 }
 
 // enableFlag reads --enable: a comma-separated list of extensions, each a

@@ -88,3 +88,35 @@ func TestParseArgsRelay(t *testing.T) {
 		t.Error("--relay-domains without -c proxy was accepted")
 	}
 }
+
+// TestCLIXClient: --xclient and --xforward trust the networks given: XCLIENT
+// is listed and answered with a new greeting, and the Debugging handler's
+// X-Peer names the client XCLIENT gave.
+func TestCLIXClient(t *testing.T) {
+	t.Parallel()
+	p := startCLI(t, "-n", "-c", "debugging", "stderr", "-l", "127.0.0.1:0", "--xclient", "127.0.0.0/8", "--xforward", "192.0.2.1")
+	c, err := textproto.Dial("tcp", p.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.ReadResponse(220)
+	for _, step := range []struct {
+		cmd  string
+		code int
+	}{
+		{"EHLO proxy.example", 250}, {"XFORWARD ADDR=192.0.2.7", 550},
+		{"XCLIENT ADDR=198.51.100.7 PORT=2525", 220}, {"EHLO client.example", 250},
+		{"MAIL FROM:<a@example.com>", 250}, {"RCPT TO:<b@example.com>", 250},
+		{"DATA", 354}, {"Subject: via proxy\r\n\r\nhi\r\n.", 250}, {"QUIT", 221},
+	} {
+		c.PrintfLine("%s", step.cmd)
+		if code, msg, _ := c.ReadResponse(0); code != step.code {
+			t.Fatalf("%s: %d %s, want %d", step.cmd, code, msg, step.code)
+		}
+	}
+	p.stopOK(t, syscall.SIGTERM)
+	if !strings.Contains(p.stderr.String(), "X-Peer: ('198.51.100.7', 2525)\n") {
+		t.Errorf("no X-Peer for the XCLIENT's client in\n%s", p.stderr.String())
+	}
+}

@@ -23,6 +23,7 @@ func newServer(o *options, stdout, stderr io.Writer) (*gosmtpd.Server, *tls.Conf
 	srv := &gosmtpd.Server{Handler: h, Hostname: o.hostname, Ident: o.ident, LMTP: o.lmtp,
 		SMTPUTF8: o.smtputf8, Timeout: o.timeout, MaxMessageSize: o.size,
 		Enable: o.enable, BinaryMIME: o.binaryMIME, MaxRecipients: o.maxRcpts,
+		XClientNetworks: o.xclient, XForwardNetworks: o.xforward,
 		MaxConnections: serverLimit(o.maxConns), MaxConnectionsPerClient: serverLimit(o.maxConnsPerClient),
 		ClientIPv6Prefix: o.clientIPv6Prefix, MinDataRate: serverLimit(o.minDataRate), Logger: logger(o, stderr)}
 	if o.size == 0 {

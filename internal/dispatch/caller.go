@@ -35,10 +35,11 @@ type Caller struct {
 	timeout time.Duration
 	failed  func(string, error)
 
-	sasl     hooks.Exchange // the AUTH exchange in progress, or nil
-	saslName string         // its mechanism's name
-	msg      *delivery      // the message being streamed to the DATA hook, or nil
-	verdicts []fsm.Decision // LMTP: the reply for each recipient of the last message
+	sasl     hooks.Exchange    // the AUTH exchange in progress, or nil
+	saslName string            // its mechanism's name
+	msg      *delivery         // the message being streamed to the DATA hook, or nil
+	verdicts []fsm.Decision    // LMTP: the reply for each recipient of the last message
+	xforward map[string]string // XFORWARD's attributes, for the next transaction
 }
 
 // NewCaller returns the Caller of the session s.

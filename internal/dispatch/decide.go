@@ -32,6 +32,10 @@ func (c *Caller) Decide(a *fsm.Ask) fsm.Decision {
 		return c.authStart(a)
 	case fsm.HookAUTHNext:
 		return c.authStep(a.Data)
+	case fsm.HookXCLIENT:
+		return c.xclient(a.Arg)
+	case fsm.HookXFORWARD:
+		return c.xforwardAttrs(a.Arg)
 	}
 	return c.simple(a)
 }
@@ -131,7 +135,7 @@ func (c *Caller) capabilities(a *fsm.Ask, name string, h capsFunc) fsm.Decision 
 
 func (c *Caller) mailFrom(a *fsm.Ask) fsm.Decision {
 	addr, opts := string(a.Path.Mailbox), options(a.Params)
-	c.env = &hooks.Envelope{} // each transaction starts afresh
+	c.env = &hooks.Envelope{XForward: c.xforward} // each transaction starts afresh
 	auth, ok := mailAuth(opts, c.sess.Authenticated())
 	if !ok {
 		return fsm.Decision{Reply: replyBadAuthParam}
@@ -146,6 +150,7 @@ func (c *Caller) mailFrom(a *fsm.Ask) fsm.Decision {
 		c.env.MailFrom, c.env.MailOptions = addr, opts
 		c.env.SMTPUTF8 = hasOption(opts, "SMTPUTF8")
 		c.env.MailParams = hooks.ParseMailParams(opts)
+		c.xforward = nil // XFORWARD's attributes are this transaction's
 		c.env.MailAuth = auth
 	}
 	return d

@@ -154,6 +154,7 @@ func (d *Dispatcher) hookSet(handler bool) fsm.HookSet {
 	add(d.vrfy != nil, fsm.HookVRFY)
 	add(d.command != nil, fsm.HookCommand)
 	add(len(d.mechs) > 0, fsm.HookAUTH, fsm.HookAUTHNext)
+	add(true, fsm.HookXCLIENT, fsm.HookXFORWARD) // asked only of trusted peers
 	return set
 }
 
