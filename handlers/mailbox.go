@@ -27,8 +27,20 @@ import (
 // so a reader of new/ never sees a partial message. A message that does not
 // arrive whole, or that cannot be written, leaves nothing in new/ and is
 // answered 451 4.3.0, never 250.
+//
+// Mail is refused with 452 4.3.1 when the Maildir's file system runs low
+// (see MinFree): at MAIL, counting the size the client declares, and while
+// a message is written, so that a client cannot fill the disk.
 type Mailbox struct {
 	Dir string
+	// MinFree is the free space, in bytes, kept on the Maildir's file
+	// system: MAIL is refused when less would remain after a message of
+	// the declared size, one and a half times over (Postfix checks SIZE
+	// the same way), and a message is abandoned when writing it brings the
+	// free space below MinFree. Set it to 1.5 times the server's size
+	// limit, as Postfix's smtpd keeps. 0: 48 MiB (1.5 times the default
+	// 32 MiB); <0: no check.
+	MinFree int64
 }
 
 // deliveries numbers the deliveries of this process, for unique names.
@@ -42,8 +54,11 @@ func (m *Mailbox) HandleDATA(_ context.Context, _ *hooks.Session, _ *hooks.Envel
 	if err != nil {
 		return fmt.Errorf("maildir: %w", err)
 	}
-	if err := writeSynced(f, msg); err != nil {
+	if err := writeSynced(f, m.watchSpace(msg)); err != nil {
 		os.Remove(tmp)
+		if errors.Is(err, errNoSpace) {
+			return ErrInsufficientStorage
+		}
 		return fmt.Errorf("maildir: %w", err)
 	}
 	if err := m.publish(tmp, filepath.Join(m.Dir, "new", name)); err != nil {

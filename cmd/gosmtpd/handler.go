@@ -35,7 +35,7 @@ func handler(o *options, stdout, stderr io.Writer) (hooks.Handler, error) {
 		if len(args) != 1 {
 			return nil, usagef("Mailbox handler usage: -c mailbox DIR")
 		}
-		return &handlers.Mailbox{Dir: args[0]}, nil
+		return &handlers.Mailbox{Dir: args[0], MinFree: minFree(o.size)}, nil
 	case "proxy":
 		return proxy(o, args)
 	case "jetstream":
@@ -76,3 +76,7 @@ func closeHandler(h hooks.Handler) {
 		c.Close()
 	}
 }
+
+// minFree is the free space the Mailbox keeps: 1.5 times the size limit,
+// as Postfix's smtpd does (0: the Mailbox's default, for -s 0).
+func minFree(size int64) int64 { return size / 2 * 3 }
