@@ -52,6 +52,10 @@ func TestFleet(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, `no JetStream stream captures the subject "nowhere.in"`) {
 		t.Fatalf("gosmtpd for a subject no stream captures: exit %d, %q; want 1 and a clear error", code, stderr)
 	}
+	code, stderr = runGosmtpd(t, "-n", "-l", "127.0.0.1:0", "-c", "jetstream", cluster.URLs(), "mail.in")
+	if code != 1 || !strings.Contains(stderr, "give --nats-bucket NAME for bigger messages") {
+		t.Fatalf("gosmtpd with 32 MiB messages and no bucket: exit %d, %q; want 1 and a clear error", code, stderr)
+	}
 
 	var mx []*gosmtpdProc
 	for i := range 2 {

@@ -37,7 +37,7 @@ var natsFlags = []flagSpec{
 	{long: "nats-tlscert", arg: "FILE", kind: value, help: "with -c jetstream: client certificate (PEM) for NATS over TLS", set: func(o *options, v string) error { o.nats.tlscert = v; return nil }},
 	{long: "nats-tlskey", arg: "FILE", kind: value, help: "with -c jetstream: its key (PEM)", set: func(o *options, v string) error { o.nats.tlskey = v; return nil }},
 	{long: "nats-tlsca", arg: "FILE", kind: value, help: "with -c jetstream: the CA certificates (PEM) that sign the NATS servers'", set: func(o *options, v string) error { o.nats.tlsca = v; return nil }},
-	{long: "nats-bucket", arg: "NAME", kind: value, help: "with -c jetstream: the object store for messages over the NATS max payload (default: none; they get 552)",
+	{long: "nats-bucket", arg: "NAME", kind: value, help: "with -c jetstream: the object store for messages over the NATS max payload (without it, -s must fit in that payload)",
 		set: func(o *options, v string) error { o.nats.bucket = v; return nil }},
 	{long: "nats-timeout", arg: "DURATION", kind: value, help: "with -c jetstream: how long a message may wait for the stream's acknowledgement before 451 (default 30s)",
 		set: durationFlag(func(o *options) *time.Duration { return &o.nats.timeout })},
@@ -60,13 +60,34 @@ func jetstreamHandler(o *options, args []string) (hooks.Handler, error) {
 	}
 	h, err := newJetStream(nc, args[1], o.nats)
 	if err == nil {
-		h.Receiver = o.hostname // "": the host's name
+		err = sizeFits(o.size, o.nats.bucket, nc.MaxPayload())
 	}
 	if err != nil {
 		nc.Close()
 		return nil, err
 	}
+	h.Receiver = o.hostname // "": the host's name
 	return h, nil
+}
+
+// sizeFits refuses a size limit (-s; 0 is none) that lets in messages
+// bigger than one NATS message can carry when there is no bucket for them:
+// the server would offer SIZE and then refuse such messages after their
+// DATA.
+func sizeFits(size int64, bucket string, maxPayload int64) error {
+	if bucket != "" || size > 0 && size <= maxPayload {
+		return nil
+	}
+	return fmt.Errorf("jetstream: the NATS servers carry at most %d bytes a message, and -s allows %s: "+
+		"give --nats-bucket NAME for bigger messages (nats object add NAME), or -s %d or less",
+		maxPayload, sizeText(size), maxPayload)
+}
+
+func sizeText(size int64) string {
+	if size == 0 {
+		return "any size"
+	}
+	return fmt.Sprint(size)
 }
 
 func newJetStream(nc *nats.Conn, subject string, no natsOptions) (*natsHandler, error) {

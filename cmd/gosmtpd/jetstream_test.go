@@ -44,3 +44,19 @@ func TestJetStreamUnreachable(t *testing.T) {
 		t.Fatalf("exit %d, %q; want 1 and one line naming the server", code, stderr.String())
 	}
 }
+
+// Without a bucket the size limit must fit in one NATS message.
+func TestJetStreamSizeFits(t *testing.T) {
+	for _, c := range []struct {
+		size   int64
+		bucket string
+		ok     bool
+	}{
+		{33554432, "", false}, {0, "", false}, {1 << 20, "", true}, {33554432, "big", true}, {0, "big", true},
+	} {
+		err := sizeFits(c.size, c.bucket, 1<<20)
+		if (err == nil) != c.ok || err != nil && !strings.Contains(err.Error(), "--nats-bucket") {
+			t.Errorf("-s %d, bucket %q: %v", c.size, c.bucket, err)
+		}
+	}
+}
