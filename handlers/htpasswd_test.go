@@ -60,20 +60,21 @@ func TestHtpasswdSameWorkForEveryUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	took := func(user string) time.Duration {
-		best := time.Duration(1 << 62)
-		for range 3 { // the fastest of three: the least disturbed by the machine
+	users := []string{"dear", "cheap", "nobody"}
+	best := make([]time.Duration, len(users))
+	for round := range 6 { // interleaved, the fastest of five: the least disturbed by the machine
+		for i, user := range users {
 			began := time.Now()
 			h.Authenticate(context.Background(), &hooks.Session{}, &hooks.Envelope{}, &hooks.Credentials{Username: user, Password: "wrong"})
-			best = min(best, time.Since(began))
+			if took := time.Since(began); round > 0 && (round == 1 || took < best[i]) { // round 0 makes the dummy hashes
+				best[i] = took
+			}
 		}
-		return best
 	}
-	took("nobody") // the dummy hashes are made on first use
-	d, c, u := took("dear"), took("cheap"), took("nobody")
+	d, c, u := best[0], best[1], best[2]
 	t.Logf("a wrong password: %v at cost 8, %v at cost 4, %v for an unknown user", d, c, u)
 	for _, other := range []time.Duration{c, u} {
-		if r := float64(other) / float64(d); r < 0.6 || r > 1.6 {
+		if r := float64(other) / float64(d); r < 0.5 || r > 2 {
 			t.Fatalf("checks took %v, %v and %v: not the same work", d, c, u)
 		}
 	}
