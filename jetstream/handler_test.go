@@ -241,3 +241,25 @@ func TestSmallMaxPayload(t *testing.T) {
 		t.Fatalf("object of %d bytes (%v), want the %d sent", len(obj), err, len(text))
 	}
 }
+
+// In LMTP a message too big for one NATS message is put in the bucket once,
+// and each recipient's stream message names that one object.
+func TestLMTPBigMessageOneObject(t *testing.T) {
+	t.Parallel()
+	_, js := natsConfig(t, jetstream.StreamConfig{}, "max_payload: 8192")
+	h := newHandler(t, js)
+	c := serve(t, h, true)
+	text := "Subject: big\r\n\r\n" + strings.Repeat(strings.Repeat("l", 98)+"\r\n", 200)
+	c.Send("MAIL FROM:<a@example.com>", "RCPT TO:<r1@example.com>", "RCPT TO:<r2@example.com>", "DATA")
+	c.ExpectAll("250", "250", "250", "354")
+	c.Send(text + ".")
+	c.ExpectAll("250", "250")
+	msgs := stored(t, js)
+	if len(msgs) != 2 || msgs[0].Header.Get(HeaderObject) == "" || msgs[0].Header.Get(HeaderObject) != msgs[1].Header.Get(HeaderObject) {
+		t.Fatalf("%d messages stored, want 2 naming one object", len(msgs))
+	}
+	names, err := h.Bucket.List(testContext(t))
+	if err != nil || len(names) != 1 || names[0].Size != uint64(len(text)) {
+		t.Fatalf("bucket holds %d objects (%v), want one of %d bytes", len(names), err, len(text))
+	}
+}
