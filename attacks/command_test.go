@@ -70,6 +70,18 @@ type command struct {
 // show what twenty thousand would. It is killed at the end of the test.
 func startCommand(t testing.TB, nofile int, args ...string) *command {
 	t.Helper()
+	return runCommand(t, nofile, nil, args...)
+}
+
+// startCommandWithStdout is startCommand with the command's standard
+// output going to f (a terminal, say).
+func startCommandWithStdout(t testing.TB, f *os.File, args ...string) *command {
+	t.Helper()
+	return runCommand(t, 0, f, args...)
+}
+
+func runCommand(t testing.TB, nofile int, stdout *os.File, args ...string) *command {
+	t.Helper()
 	argv := append([]string{commandBinary(t), "-n", "-l", "127.0.0.1:0"}, args...)
 	if nofile > 0 {
 		limit := strconv.Itoa(nofile)
@@ -77,6 +89,9 @@ func startCommand(t testing.TB, nofile int, args ...string) *command {
 	}
 	c := &command{cmd: exec.Command(argv[0], argv[1:]...)}
 	c.cmd.Stdout = &c.stdout
+	if stdout != nil {
+		c.cmd.Stdout = stdout
+	}
 	errPipe, err := c.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,10 @@ import (
 // a blank line when there are any, the message with its lines ended by LF
 // and an X-Peer line before the first empty line, and a closing banner.
 //
+// On a terminal, control characters and invalid UTF-8 in the message are
+// printed as Go escapes (\x1b), so that a message cannot drive the
+// terminal; elsewhere (a pipe, a file) the bytes are aiosmtpd's exactly.
+//
 // A message is printed only once it has arrived whole: a client that hangs
 // up halfway, or a message refused for its size, prints nothing. Until then
 // it is held in memory (up to MemoryLimit) and in an unlinked temporary
@@ -44,6 +48,9 @@ func (d *Debugging) HandleDATA(_ context.Context, s *hooks.Session, e *hooks.Env
 	w := d.W
 	if w == nil {
 		w = os.Stdout
+	}
+	if isTerminal(w) {
+		w = &escapingWriter{w: w}
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
