@@ -22,7 +22,8 @@ import (
 // that it belongs to the user the server runs as by then).
 //
 // The file holds the message exactly as received: dot-unstuffed, CRLF line
-// ends kept, no header added (aiosmtpd's Mailbox parses and rewrites it).
+// ends kept, no header added unless EnvelopeHeaders asks for aiosmtpd's
+// (aiosmtpd's Mailbox parses and rewrites the message, with LF line ends).
 // It is written under tmp/, synced to disk, and only then renamed into new/,
 // so a reader of new/ never sees a partial message. A message that does not
 // arrive whole, or that cannot be written, leaves nothing in new/ and is
@@ -41,13 +42,22 @@ type Mailbox struct {
 	// limit, as Postfix's smtpd keeps. 0: 48 MiB (1.5 times the default
 	// 32 MiB); <0: no check.
 	MinFree int64
+	// EnvelopeHeaders adds, as aiosmtpd's Mailbox does, X-Peer (the
+	// client's address, as Python prints it), X-MailFrom (the sender) and
+	// X-RcptTo (every recipient, comma-separated) at the end of the
+	// message's header section, so that the envelope (a Bcc recipient, the
+	// bounce address) is not lost. Off, the message is stored as received.
+	EnvelopeHeaders bool
 }
 
 // deliveries numbers the deliveries of this process, for unique names.
 var deliveries atomic.Uint64
 
 // HandleDATA delivers the message.
-func (m *Mailbox) HandleDATA(_ context.Context, _ *hooks.Session, _ *hooks.Envelope, msg io.Reader) error {
+func (m *Mailbox) HandleDATA(_ context.Context, s *hooks.Session, e *hooks.Envelope, msg io.Reader) error {
+	if m.EnvelopeHeaders {
+		msg = newHeaderReader(msg, envelopeFields(s, e))
+	}
 	name := uniqueName()
 	tmp := filepath.Join(m.Dir, "tmp", name)
 	f, err := m.create(tmp)
@@ -66,6 +76,31 @@ func (m *Mailbox) HandleDATA(_ context.Context, _ *hooks.Session, _ *hooks.Envel
 		return fmt.Errorf("maildir: %w", err)
 	}
 	return nil
+}
+
+// envelopeFields are aiosmtpd's envelope header fields. The addresses
+// hold no CR or LF (the core refuses them in a path), so no field can be
+// forged.
+func envelopeFields(s *hooks.Session, e *hooks.Envelope) string {
+	return "X-Peer: " + pyPeer(s.Peer) + "\r\nX-MailFrom: " + e.MailFrom +
+		"\r\nX-RcptTo: " + strings.Join(e.RcptTos, ", ") + "\r\n"
+}
+
+// Check makes the Maildir's directories when missing and checks that a
+// message can be written there, so that a server finds out at start, not at
+// its first message, that it cannot deliver. Call it as the user that will
+// deliver (after dropping privileges): directories made earlier by root
+// would belong to root.
+func (m *Mailbox) Check() error {
+	if err := m.makeTree(); err != nil {
+		return fmt.Errorf("maildir: %w", err)
+	}
+	f, err := os.CreateTemp(filepath.Join(m.Dir, "tmp"), "check-*")
+	if err != nil {
+		return fmt.Errorf("maildir: %w", err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
 
 // create makes the file in tmp/, creating the Maildir first when missing.

@@ -158,3 +158,41 @@ func TestMailboxVanishedClient(t *testing.T) {
 		t.Fatalf("%d files left behind", n)
 	}
 }
+
+// EnvelopeHeaders adds aiosmtpd's X-Peer, X-MailFrom and X-RcptTo at the end
+// of the header section, so that a Bcc recipient is not lost.
+func TestMailboxEnvelopeHeaders(t *testing.T) {
+	dir := t.TempDir()
+	addr := serve(t, &handlers.Mailbox{Dir: dir, EnvelopeHeaders: true})
+	body := "Subject: with envelope\r\nTo: b@example.com\r\n\r\nhello\r\n"
+	if err := smtp.SendMail(addr, nil, "a@example.com", []string{"b@example.com", "bcc@example.org"}, []byte(body)); err != nil {
+		t.Fatal(err)
+	}
+	for _, content := range maildirFiles(t, dir, "new") {
+		head, rest, _ := strings.Cut(content, "\r\n\r\n")
+		if !strings.HasPrefix(head, "Subject: with envelope\r\nTo: b@example.com\r\nX-Peer: ('127.0.0.1', ") ||
+			!strings.HasSuffix(head, ")\r\nX-MailFrom: a@example.com\r\nX-RcptTo: b@example.com, bcc@example.org") ||
+			rest != "hello\r\n" {
+			t.Fatalf("message %q", content)
+		}
+	}
+}
+
+// Check makes the tree and proves a file can be written, so that a server
+// finds out at start; it fails where the Maildir cannot be.
+func TestMailboxCheck(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "Maildir")
+	if err := (&handlers.Mailbox{Dir: dir}).Check(); err != nil {
+		t.Fatal(err)
+	}
+	for _, sub := range []string{"new", "cur", "tmp"} {
+		if entries, err := os.ReadDir(filepath.Join(dir, sub)); err != nil || len(entries) != 0 {
+			t.Fatalf("%s: %v, %d entries", sub, err, len(entries))
+		}
+	}
+	file := filepath.Join(t.TempDir(), "a-file")
+	os.WriteFile(file, nil, 0o600)
+	if err := (&handlers.Mailbox{Dir: filepath.Join(file, "Maildir")}).Check(); err == nil {
+		t.Fatal("a Maildir under a file was checked fine")
+	}
+}

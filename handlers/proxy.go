@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/netip"
 	"strings"
@@ -67,6 +68,10 @@ type Proxy struct {
 	// each recipient of a message: a server speaking LMTP passes each
 	// verdict on to its client.
 	LMTP bool
+	// Logger is told, at Error, of each failure to reach or talk to the
+	// upstream, with its address (the client only gets 451 4.4.1); nil:
+	// slog.Default().
+	Logger *slog.Logger
 
 	mu       sync.Mutex
 	sessions map[string]*upstream // by Session.ID
@@ -201,7 +206,15 @@ func (p *Proxy) verdict(s *hooks.Session, rep hooks.Reply, err error) error {
 	if u := p.session(s); u != nil {
 		p.forget(s, u)
 	}
+	p.logger().Error("upstream unavailable", "session", s.ID, "upstream", p.Addr, "err", err.Error())
 	return replyUpstreamDown
+}
+
+func (p *Proxy) logger() *slog.Logger {
+	if p.Logger == nil {
+		return slog.Default()
+	}
+	return p.Logger
 }
 
 // connect returns the session's upstream connection, dialling it first.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gosmtpd/gosmtpd/handlers"
 	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
 )
 
 // upstreamServer refuses one recipient and messages whose subject says
@@ -193,9 +194,15 @@ func TestProxyUpstreamDownIs451(t *testing.T) {
 	}
 	dead := l.Addr().String()
 	l.Close()
-	c := dialSMTP(t, serve(t, &handlers.Proxy{Addr: dead}))
+	logs := &testkit.Buffer{}
+	c := dialSMTP(t, serve(t, &handlers.Proxy{Addr: dead, Logger: testkit.DebugLogger(logs)}))
 	if err := c.Mail("alice@example.com"); smtpCode(err) != 451 {
 		t.Fatalf("MAIL: %v, want 451", err)
+	}
+	// The operator learns why, and where: the client only got 451 4.4.1.
+	if got := logs.String(); !strings.Contains(got, "level=ERROR") || !strings.Contains(got, "upstream="+dead) ||
+		!strings.Contains(got, "connection refused") {
+		t.Fatalf("the failed dial was not logged at Error with the address:\n%s", got)
 	}
 }
 

@@ -16,7 +16,13 @@ type peerReader struct {
 }
 
 func newPeerReader(r io.Reader, ip string) *peerReader {
-	return &peerReader{r: r, field: "X-Peer: " + ip + "\r\n", inHeaders: true, lineStart: true}
+	return newHeaderReader(r, "X-Peer: "+ip+"\r\n")
+}
+
+// newHeaderReader adds fields, whole lines ending in CRLF, at the end of the
+// header section of the message r, as peerReader adds X-Peer.
+func newHeaderReader(r io.Reader, fields string) *peerReader {
+	return &peerReader{r: r, field: fields, inHeaders: true, lineStart: true}
 }
 
 func (p *peerReader) Read(b []byte) (int, error) {

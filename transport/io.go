@@ -53,10 +53,18 @@ func (c *conn) readFailed(err error) {
 	case isTimeout(err) && c.noticeStop():
 		// the interruption of a graceful end, not the client's fault
 	case isTimeout(err):
+		c.lostIn = c.core.State()
 		c.core.TimedOut()
 	default:
-		c.core.ReceiveEOF()
+		c.peerGone()
 	}
+}
+
+// peerGone tells the core the client went, noting where the session stood
+// for the log (a transaction it abandons is worth telling the operator).
+func (c *conn) peerGone() {
+	c.lostIn = c.core.State()
+	c.core.ReceiveEOF()
 }
 
 func isTimeout(err error) bool {

@@ -65,13 +65,17 @@ func (c *conn) traceReplies(out []byte) {
 }
 
 // logEnd logs why the session ended: at Debug the usual ends (QUIT, the
-// client gone, a timeout, the server stopping), at Info the others.
+// client gone, a timeout, the server stopping), at Info the others and a
+// transaction the client abandoned.
 func (c *conn) logEnd(err error) {
 	level := slog.LevelInfo
 	switch {
 	case err == nil:
 		err = errQuit
 		level = slog.LevelDebug
+	case c.abandoned(err):
+		c.logger().Info("transaction abandoned", "cause", err.Error(), "state", c.lostIn.String())
+		return
 	case errors.Is(err, fsm.ErrPeerClosed), errors.Is(err, fsm.ErrShutdown), errors.Is(err, fsm.ErrTimeout):
 		level = slog.LevelDebug
 	}
@@ -79,6 +83,19 @@ func (c *conn) logEnd(err error) {
 	if c.o.logger().Enabled(ctx, level) {
 		c.logger().Log(ctx, level, "session ended", "cause", printable(err.Error()))
 	}
+}
+
+// abandoned reports whether the session ended, the client gone or silent,
+// in the middle of a mail transaction (after MAIL, or inside DATA): the
+// sender may believe it sent a message nobody received, which an operator
+// wants to see at Info, unlike the usual ends.
+func (c *conn) abandoned(err error) bool {
+	lost := errors.Is(err, fsm.ErrPeerClosed) || errors.Is(err, fsm.ErrTimeout)
+	switch c.lostIn {
+	case fsm.StateMail, fsm.StateRcpt, fsm.StateData, fsm.StateChunking:
+		return lost
+	}
+	return false
 }
 
 var errQuit = errors.New("QUIT")

@@ -120,7 +120,7 @@ func (c *conn) readRaw() bool {
 		c.mustRead = n == len(buf) // a short read emptied the socket
 		c.emptied, c.replied = false, false
 	default: // end of stream, or the connection failed
-		c.core.ReceiveEOF()
+		c.peerGone()
 	}
 	return true
 }

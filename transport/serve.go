@@ -36,6 +36,8 @@ type conn struct {
 	dataStart     time.Time // when the current message body began (MinDataRate)
 	dataBytes     int64
 
+	lostIn fsm.State // where the session stood when the client went or timed out
+
 	stopping atomic.Bool // a graceful end was asked
 	stopSeen bool        // ... and passed to the core
 	stopMu   sync.Mutex  // orders the interruption with its undoing
@@ -170,7 +172,7 @@ func (c *conn) run(raw bool) (err error, done bool) {
 		switch a.Kind {
 		case fsm.ActNeedData:
 			if !c.flush() {
-				c.core.ReceiveEOF()
+				c.peerGone()
 				continue
 			}
 			if !raw {

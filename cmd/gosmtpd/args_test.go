@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"net"
 	"slices"
 	"testing"
 	"time"
@@ -89,6 +90,26 @@ func TestHandlerArguments(t *testing.T) {
 		_, err := handler(o, nil, nil)
 		if (err == nil) != c.ok {
 			t.Errorf("%s %q: %v", c.class, c.args, err)
+		}
+	}
+}
+
+// The address printed at start is the one asked for, with the port bound:
+// Go listens on [::] for 0.0.0.0 (IPv4 and IPv6 both), which would read as
+// if IPv4 had been left out.
+func TestListenerDescribedAsAsked(t *testing.T) {
+	for _, tc := range []struct {
+		asked string
+		bound net.Addr
+		want  string
+	}{
+		{"0.0.0.0:0", &net.TCPAddr{IP: net.IPv6zero, Port: 40123}, "0.0.0.0:40123"},
+		{"[::]:25", &net.TCPAddr{IP: net.IPv6zero, Port: 25}, "[::]:25"},
+		{"localhost:8025", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8025}, "localhost:8025"},
+		{"127.0.0.1:0", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 5555}, "127.0.0.1:5555"},
+	} {
+		if got := asked(tc.asked, tc.bound); got != tc.want {
+			t.Errorf("asked %s, bound %v: printed %s, want %s", tc.asked, tc.bound, got, tc.want)
 		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 
 	gosmtpd "github.com/gosmtpd/gosmtpd"
 	"github.com/gosmtpd/gosmtpd/hooks"
+	"github.com/gosmtpd/gosmtpd/transport/unix"
 )
 
 // sendPy sends one message with smtplib to host:port, after the steps in
@@ -86,21 +87,36 @@ func TestCLISink(t *testing.T) {
 	}
 }
 
-// TestCLIMailbox: the file in new/ is the message as sent.
+// TestCLIMailbox: the file in new/ is the message as sent, with
+// aiosmtpd's envelope fields added (X-Peer, X-MailFrom, X-RcptTo), or
+// exactly as sent with "raw". The Maildir is made at start, when the server
+// can tell whether it can write there.
 func TestCLIMailbox(t *testing.T) {
 	t.Parallel()
-	dir := filepath.Join(t.TempDir(), "Maildir")
-	p := startCLI(t, "-n", "-c", "mailbox", dir, "-l", "127.0.0.1:0")
-	host, port := hostPort(t, p.addr)
-	python(t, sendPy, host, port, "plain")
-	p.stopOK(t, syscall.SIGINT)
-	entries, err := os.ReadDir(filepath.Join(dir, "new"))
-	if err != nil || len(entries) != 1 {
-		t.Fatalf("new/: %v, %d files", err, len(entries))
-	}
-	b, _ := os.ReadFile(filepath.Join(dir, "new", entries[0].Name()))
-	if string(b) != "Subject: hi\r\n\r\nHello from Python.\r\n" {
-		t.Fatalf("delivered %q", b)
+	for _, tc := range []struct {
+		args []string
+		want *regexp.Regexp
+	}{
+		{nil, regexp.MustCompile(`^Subject: hi\r\nX-Peer: \('127\.0\.0\.1', \d+\)\r\nX-MailFrom: alice@example\.com\r\n` +
+			`X-RcptTo: bob@example\.com\r\n\r\nHello from Python\.\r\n$`)},
+		{[]string{"raw"}, regexp.MustCompile(`^Subject: hi\r\n\r\nHello from Python\.\r\n$`)},
+	} {
+		dir := filepath.Join(t.TempDir(), "Maildir")
+		p := startCLI(t, append(append([]string{"-n", "-c", "mailbox", dir}, tc.args...), "-l", "127.0.0.1:0")...)
+		if _, err := os.Stat(filepath.Join(dir, "tmp")); err != nil {
+			t.Fatalf("the Maildir was not made at start: %v", err)
+		}
+		host, port := hostPort(t, p.addr)
+		python(t, sendPy, host, port, "plain")
+		p.stopOK(t, syscall.SIGINT)
+		entries, err := os.ReadDir(filepath.Join(dir, "new"))
+		if err != nil || len(entries) != 1 {
+			t.Fatalf("new/: %v, %d files", err, len(entries))
+		}
+		b, _ := os.ReadFile(filepath.Join(dir, "new", entries[0].Name()))
+		if !tc.want.Match(b) {
+			t.Fatalf("%q: delivered %q", tc.args, b)
+		}
 	}
 }
 
@@ -316,11 +332,27 @@ func TestCLIFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer busy.Close()
+	users := filepath.Join(t.TempDir(), "users")
+	os.WriteFile(users, []byte("alice:$2y$04$0123456789012345678901uKkE0kCbYOY9A5hE3fJ2x2fhcdWXSm6\n"), 0o600)
+	sock := filepath.Join(t.TempDir(), "lmtp.sock")
+	live, err := unix.Listen(sock, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	notDir := filepath.Join(t.TempDir(), "a-file")
+	os.WriteFile(notDir, nil, 0o600)
 	for _, c := range []struct {
 		args []string
 		code int
 		want string
 	}{
+		// AUTH is offered only under TLS: no client could ever send mail.
+		{[]string{"-n", "--auth-file", users, "--auth-required"}, 2, "--auth-required needs TLS"},
+		// The path once, not twice.
+		{[]string{"-n", "--unix", sock}, 1, "socket in use by a running server: " + sock},
+		// A Maildir that cannot be written is found out at start.
+		{[]string{"-n", "-c", "mailbox", filepath.Join(notDir, "Maildir"), "-l", "127.0.0.1:0"}, 1, "not a directory"},
 		{[]string{"-n", "--bogus"}, 2, "unknown flag --bogus"},
 		{[]string{"-n", "-c", "nonesuch"}, 2, "unknown handler"},
 		{[]string{"-n", "--tlscert", "/nonexistent/cert.pem", "--tlskey", "/nonexistent/key.pem"}, 1, "/nonexistent/cert.pem"},
@@ -335,6 +367,9 @@ func TestCLIFailures(t *testing.T) {
 		lines := strings.Split(strings.TrimSuffix(p.stderr.String(), "\n"), "\n")
 		if cmd.ProcessState.ExitCode() != c.code || len(lines) != 1 || !strings.Contains(lines[0], c.want) {
 			t.Errorf("%q: exit %v, stderr %q; want %d and one line with %q", c.args, err, p.stderr.String(), c.code, c.want)
+		}
+		if c.want == "socket in use by a running server: "+sock && strings.Count(lines[0], sock) != 1 {
+			t.Errorf("%q: the path more than once in %q", c.args, lines[0])
 		}
 	}
 }
@@ -361,4 +396,17 @@ func TestCLIDropsToNobody(t *testing.T) {
 	}
 	swaks(t, "--server", p.addr, "--from", "a@example.com", "--to", "b@example.com")
 	p.stopOK(t, syscall.SIGINT)
+}
+
+// TestCLIWarnsOfAuthNeverOffered: --auth-file without TLS or
+// --auth-cleartext starts, but says that AUTH will never be offered.
+func TestCLIWarnsOfAuthNeverOffered(t *testing.T) {
+	t.Parallel()
+	users := filepath.Join(t.TempDir(), "users")
+	os.WriteFile(users, []byte("alice:$2y$04$0123456789012345678901uKkE0kCbYOY9A5hE3fJ2x2fhcdWXSm6\n"), 0o600)
+	p := startCLI(t, "-n", "-c", "sink", "--auth-file", users, "-l", "127.0.0.1:0")
+	p.stopOK(t, syscall.SIGINT)
+	if !strings.Contains(p.stderr.String(), "warning: --auth-file without TLS") {
+		t.Fatalf("stderr:\n%s", p.stderr.String())
+	}
 }

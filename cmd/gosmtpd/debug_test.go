@@ -4,24 +4,27 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gosmtpd/gosmtpd/internal/testkit"
 )
 
 // TestCLIDebugLevels: by default the log has warnings, errors and a line
 // per message; -d adds the sessions that end unusually (here, at the
-// unknown-command limit); -dd adds every command and reply, with message
-// text left out.
+// unknown-command limit) and the transactions a client abandons (here, gone
+// mid-DATA); -dd adds every command and reply, with message text left out;
+// -ddd each record's source line.
 func TestCLIDebugLevels(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		flags           []string
-		ended, commands bool
+		flags                   []string
+		ended, commands, source bool
 	}{
 		{flags: nil},
 		{flags: []string{"-d"}, ended: true},
 		{flags: []string{"-dd"}, ended: true, commands: true},
 		{flags: []string{"-d", "--debug"}, ended: true, commands: true},
+		{flags: []string{"-ddd"}, ended: true, commands: true, source: true},
 	} {
 		p := startCLI(t, append([]string{"-n", "-c", "sink", "-l", "127.0.0.1:0"}, tc.flags...)...)
 		swaks(t, "--server", p.addr, "--from", "a@example.com", "--to", "b@example.com",
@@ -31,6 +34,13 @@ func TestCLIDebugLevels(t *testing.T) {
 		c.Send("XYZZY", "XYZZY", "XYZZY", "XYZZY", "XYZZY")
 		c.ExpectAll("500 ", "500 ", "500 ", "500 ", "421 ")
 		c.ExpectClosed()
+		gone := testkit.Dial(t, "tcp", p.addr)
+		gone.Expect("220 ")
+		gone.Send("EHLO c", "MAIL FROM:<a@example.com>", "RCPT TO:<b@example.com>", "DATA")
+		gone.ExpectAll("250 ", "250 ", "250 ", "354 ")
+		gone.Send("Subject: cut short")
+		gone.Conn.Close()
+		time.Sleep(100 * time.Millisecond) // the session's end is logged
 		p.stopOK(t, syscall.SIGINT)
 		log := p.stderr.String()
 		checks := []struct {
@@ -42,6 +52,8 @@ func TestCLIDebugLevels(t *testing.T) {
 			{`msg="session ended"`, tc.ended, strings.Contains(log, `msg="session ended"`)},
 			{`line="MAIL FROM:<a@example.com>"`, tc.commands, strings.Contains(log, `line="MAIL FROM:<a@example.com>"`)},
 			{`msg=reply`, tc.commands, strings.Contains(log, `msg=reply`)},
+			{`msg="transaction abandoned"`, tc.ended, strings.Contains(log, `msg="transaction abandoned"`) && strings.Contains(log, "state=Data")},
+			{`source=`, tc.source, strings.Contains(log, "source=")},
 		}
 		for _, ck := range checks {
 			if ck.in != ck.want {

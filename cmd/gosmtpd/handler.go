@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/tls"
+	"fmt"
 	"io"
 	"net"
 	"strconv"
@@ -32,16 +33,26 @@ func handler(o *options, stdout, stderr io.Writer) (hooks.Handler, error) {
 		}
 		return handlers.Sink{}, nil
 	case "mailbox":
-		if len(args) != 1 {
-			return nil, usagef("Mailbox handler usage: -c mailbox DIR")
-		}
-		return &handlers.Mailbox{Dir: args[0], MinFree: minFree(o.size)}, nil
+		return mailbox(args, minFree(o.size))
 	case "proxy":
-		return proxy(o, args)
+		return proxy(o, args, stderr)
 	case "jetstream":
 		return jetstreamHandler(o, args)
 	}
 	return nil, usagef("unknown handler %q (want debugging, sink, mailbox, proxy or jetstream)", o.class)
+}
+
+// mailbox is -c mailbox DIR [raw]: aiosmtpd's Mailbox adds X-Peer,
+// X-MailFrom and X-RcptTo to each message, and so does this one, unless
+// "raw" asks for the bytes exactly as received.
+func mailbox(args []string, minFree int64) (hooks.Handler, error) {
+	switch {
+	case len(args) == 1:
+		return &handlers.Mailbox{Dir: args[0], MinFree: minFree, EnvelopeHeaders: true}, nil
+	case len(args) == 2 && args[1] == "raw":
+		return &handlers.Mailbox{Dir: args[0], MinFree: minFree}, nil
+	}
+	return nil, usagef("Mailbox handler usage: -c mailbox DIR [raw]")
 }
 
 func debugging(args []string, stdout, stderr io.Writer) (hooks.Handler, error) {
@@ -54,7 +65,7 @@ func debugging(args []string, stdout, stderr io.Writer) (hooks.Handler, error) {
 	return nil, usagef("Debugging usage: [stdout|stderr]")
 }
 
-func proxy(o *options, args []string) (hooks.Handler, error) {
+func proxy(o *options, args []string, stderr io.Writer) (hooks.Handler, error) {
 	if len(args) != 2 {
 		return nil, usagef("Proxy handler usage: -c proxy HOST PORT")
 	}
@@ -62,11 +73,23 @@ func proxy(o *options, args []string) (hooks.Handler, error) {
 		return nil, usagef("Proxy handler: invalid port %q", args[1])
 	}
 	p := &handlers.Proxy{Addr: net.JoinHostPort(args[0], args[1]), Hostname: o.hostname,
-		RelayNetworks: o.relayNetworks, RelayDomains: o.relayDomains}
+		RelayNetworks: o.relayNetworks, RelayDomains: o.relayDomains, Logger: logger(o, stderr)}
 	if o.relayInsecure {
 		p.TLS = &tls.Config{InsecureSkipVerify: true}
 	}
 	return p, nil
+}
+
+// checkHandler lets a handler that can tell whether it will be able to
+// deliver (Mailbox: its directory is writable) say so at start. It runs
+// after privileges are dropped, as the user that will deliver.
+func checkHandler(h hooks.Handler) error {
+	if c, ok := h.(interface{ Check() error }); ok {
+		if err := c.Check(); err != nil {
+			return fmt.Errorf("-c %T: %w", h, err)
+		}
+	}
+	return nil
 }
 
 // closeHandler releases what a handler holds (the jetstream handler its

@@ -61,13 +61,13 @@ func listen(o *options, smtps *tls.Config) ([]listener, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cannot listen on %s: %w", addr, unwrapOp(err))
 		}
-		out = append(out, listener{l, l.Addr().String()})
+		out = append(out, listener{l, asked(addr, l.Addr())})
 	}
 	if o.unix != "" {
 		l, err := unix.Listen(o.unix, o.unixMode)
 		if err != nil {
 			closeAll()
-			return nil, fmt.Errorf("cannot listen on %s: %w", o.unix, unwrapOp(err))
+			return nil, unixListenError(o.unix, err)
 		}
 		out = append(out, listener{l, "unix:" + o.unix})
 	}
@@ -78,6 +78,28 @@ func listen(o *options, smtps *tls.Config) ([]listener, error) {
 		}
 	}
 	return out, nil
+}
+
+// asked describes a TCP listener as it was asked for, with the port it got:
+// "-l 0.0.0.0:25" prints 0.0.0.0:25 although Go listens on [::]:25 (IPv4
+// and IPv6 both), and the default prints localhost:8025 (both loopbacks).
+func asked(addr string, bound net.Addr) string {
+	host, _, err := net.SplitHostPort(addr)
+	tcp, ok := bound.(*net.TCPAddr)
+	if err != nil || !ok {
+		return bound.String()
+	}
+	return net.JoinHostPort(host, strconv.Itoa(tcp.Port))
+}
+
+// unixListenError names the socket's path once: unix.Listen's errors may
+// name it already ("unix: socket in use by a running server: PATH").
+func unixListenError(path string, err error) error {
+	err = unwrapOp(err)
+	if strings.Contains(err.Error(), path) {
+		return fmt.Errorf("cannot listen: %w", err)
+	}
+	return fmt.Errorf("cannot listen on %s: %w", path, err)
 }
 
 // unwrapOp shortens "listen tcp 127.0.0.1:25: bind: address already in

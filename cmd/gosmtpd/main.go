@@ -9,8 +9,8 @@
 //	gosmtpd -n --lmtp --unix /run/lmtp.sock     # LMTP on a Unix socket
 //	gosmtpd -n --tlscert c.pem --tlskey k.pem --auth-file users.htpasswd --auth-required
 //
-// The address actually bound is printed on stderr at start ("gosmtpd
-// 0.1.0 listening on 127.0.0.1:8025"). SIGINT and SIGTERM shut down
+// The address listened on is printed on stderr at start, as asked with
+// the port bound ("gosmtpd 0.1.0 listening on localhost:8025"). SIGINT and SIGTERM shut down
 // gracefully (a second one at once). A mistake on the command line exits
 // with status 2, a failure to start with 1, each with one line on stderr.
 package main
@@ -68,6 +68,9 @@ func start(o *options, stdout, stderr io.Writer) error {
 	if err == nil {
 		defer ops.close()
 		err = dropPrivileges(o.nosetuid)
+	}
+	if err == nil {
+		err = checkHandler(srv.Handler)
 	}
 	if err != nil {
 		for _, l := range ls {

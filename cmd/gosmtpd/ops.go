@@ -50,7 +50,16 @@ func logFormatFlag(o *options, v string) error {
 // logHandler writes records at level and above to w in the format asked
 // for.
 func logHandler(format string, w io.Writer, level slog.Leveler) slog.Handler {
-	opts := &slog.HandlerOptions{Level: level}
+	return newLogHandler(format, w, &slog.HandlerOptions{Level: level})
+}
+
+// logHandlerWithSource is logHandler with each record's source file and
+// line (-ddd).
+func logHandlerWithSource(format string, w io.Writer, level slog.Leveler) slog.Handler {
+	return newLogHandler(format, w, &slog.HandlerOptions{Level: level, AddSource: true})
+}
+
+func newLogHandler(format string, w io.Writer, opts *slog.HandlerOptions) slog.Handler {
 	if format == "json" {
 		return slog.NewJSONHandler(w, opts)
 	}

@@ -40,8 +40,11 @@ func newServer(o *options, stdout, stderr io.Writer) (*gosmtpd.Server, *tls.Conf
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := setAuth(srv, o); err != nil {
+	if err := setAuth(srv, o, smtps != nil); err != nil {
 		return nil, nil, err
+	}
+	if o.authFile != "" && srv.TLSConfig == nil && smtps == nil && !o.authCleartext {
+		fmt.Fprintln(stderr, "gosmtpd: warning: --auth-file without TLS (--tlscert, --smtpscert) or --auth-cleartext: AUTH is never offered")
 	}
 	return srv, smtps, nil
 }
@@ -73,12 +76,19 @@ func tlsPair(certFlag, keyFlag, cert, key string) (*tls.Config, error) {
 	return cfg, nil
 }
 
-func setAuth(srv *gosmtpd.Server, o *options) error {
+// setAuth offers AUTH as the flags say. --auth-required with no TLS and
+// no --auth-cleartext is refused: AUTH is only offered under TLS, so no
+// client could ever authenticate, and so none could send mail.
+func setAuth(srv *gosmtpd.Server, o *options, smtps bool) error {
 	if o.authFile == "" {
 		if o.authRequired || o.authCleartext {
 			return usagef("--auth-required and --auth-cleartext need --auth-file")
 		}
 		return nil
+	}
+	if o.authRequired && srv.TLSConfig == nil && !smtps && !o.authCleartext {
+		return usagef("--auth-required needs TLS (--tlscert and --tlskey, or --smtpscert and --smtpskey) or --auth-cleartext: " +
+			"AUTH is only offered under TLS, so no client could ever send mail")
 	}
 	users, err := handlers.LoadHtpasswd(o.authFile)
 	if err != nil {
@@ -91,8 +101,10 @@ func setAuth(srv *gosmtpd.Server, o *options) error {
 
 // logger logs to stderr as aiosmtpd's -d does: by default warnings and
 // errors (Python's logging default, WARNING: connections refused over a
-// limit, AUTH failures), -d adds sessions (info), -dd every detail
-// (debug).
+// limit, AUTH failures), -d adds sessions (info: abnormal ends, abandoned
+// transactions), -dd every detail (debug), and -ddd, where aiosmtpd turns on
+// asyncio's debug mode, the source file and line of each record: a
+// developer's view, for a bug report.
 func logger(o *options, stderr io.Writer) *slog.Logger {
 	level := slog.LevelWarn
 	switch {
@@ -101,5 +113,9 @@ func logger(o *options, stderr io.Writer) *slog.Logger {
 	case o.debug >= 2:
 		level = slog.LevelDebug
 	}
-	return slog.New(logHandler(o.ops.logFormat, stderr, level))
+	h := logHandler(o.ops.logFormat, stderr, level)
+	if o.debug >= 3 {
+		h = logHandlerWithSource(o.ops.logFormat, stderr, level)
+	}
+	return slog.New(h)
 }

@@ -51,7 +51,7 @@ func mustRun(t *testing.T, name string, args ...string) string {
 func startMailbox(t *testing.T, args ...string) (*proc, string) {
 	t.Helper()
 	dir := filepath.Join(memoryDir(t), "Maildir")
-	return startCLI(t, append([]string{"-n", "-c", "mailbox", dir}, args...)...), dir
+	return startCLI(t, append([]string{"-n", "-c", "mailbox", dir, "raw"}, args...)...), dir
 }
 
 // memoryDir is a fresh directory in memory (tmpfs) when the system has
