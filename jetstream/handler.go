@@ -96,15 +96,19 @@ func (h *Handler) HandleDATA(ctx context.Context, s *hooks.Session, e *hooks.Env
 // HandleLMTPDATA publishes the message once per recipient, and answers each
 // with the fate of its own publication.
 func (h *Handler) HandleLMTPDATA(ctx context.Context, s *hooks.Session, e *hooks.Envelope, msg io.Reader) []error {
-	t, err := h.receive(s, e, msg)
-	if err != nil {
-		return []error{err} // the same answer for every recipient
-	}
-	defer t.close()
 	rcpts := make([]int, len(e.RcptTos))
 	for i := range rcpts {
 		rcpts[i] = i
 	}
+	t, err := h.receive(s, e, msg)
+	if err != nil {
+		errs := make([]error, len(rcpts))
+		for i := range errs {
+			errs[i] = err // the same answer for every recipient
+		}
+		return errs
+	}
+	defer t.close()
 	return h.deliver(ctx, t, rcpts)
 }
 

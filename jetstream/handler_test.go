@@ -263,3 +263,17 @@ func TestLMTPBigMessageOneObject(t *testing.T) {
 		t.Fatalf("bucket holds %d objects (%v), want one of %d bytes", len(names), err, len(text))
 	}
 }
+
+// In LMTP a message refused whole (too big, no bucket) gets the same
+// refusal for every recipient.
+func TestLMTPRefusedWhole(t *testing.T) {
+	t.Parallel()
+	_, js := natsConfig(t, jetstream.StreamConfig{}, "max_payload: 8192")
+	h := newHandler(t, js)
+	h.Bucket = nil
+	c := serve(t, h, true)
+	c.Send("MAIL FROM:<a@example.com>", "RCPT TO:<r1@example.com>", "RCPT TO:<r2@example.com>", "DATA")
+	c.ExpectAll("250", "250", "250", "354")
+	c.Send("Subject: big\r\n\r\n" + strings.Repeat(strings.Repeat("l", 98)+"\r\n", 200) + ".")
+	c.ExpectAll("552 5.3.4", "552 5.3.4")
+}
