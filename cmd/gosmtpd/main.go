@@ -55,10 +55,11 @@ func start(o *options, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "gosmtpd", version)
 		return nil
 	}
-	srv, smtps, err := newServer(o, stdout, stderr)
+	srv, smtps, certs, err := newServer(o, stdout, stderr)
 	if err != nil {
 		return err
 	}
+	defer certs.reloadOnSIGHUP(srv.Logger)()
 	defer closeHandler(srv.Handler)
 	ls, err := listen(o, smtps)
 	if err != nil {

@@ -9,16 +9,16 @@ import (
 	gosmtpd "github.com/gosmtpd/gosmtpd"
 	"github.com/gosmtpd/gosmtpd/handlers"
 	"github.com/gosmtpd/gosmtpd/transport"
-	smtptls "github.com/gosmtpd/gosmtpd/transport/tls"
 )
 
-// newServer builds the server the options describe, and the TLS
-// configuration of SMTPS when asked for. Every file named is read here,
-// before any socket is opened, so that a missing one is reported first.
-func newServer(o *options, stdout, stderr io.Writer) (*gosmtpd.Server, *tls.Config, error) {
+// newServer builds the server the options describe, the TLS configuration
+// of SMTPS when asked for, and the certificates they serve (read again on
+// SIGHUP). Every file named is read here, before any socket is opened, so
+// that a missing one is reported first.
+func newServer(o *options, stdout, stderr io.Writer) (*gosmtpd.Server, *tls.Config, certificates, error) {
 	h, err := handler(o, stdout, stderr)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	srv := &gosmtpd.Server{Handler: h, Hostname: o.hostname, Ident: o.ident, LMTP: o.lmtp,
 		SMTPUTF8: o.smtputf8, Timeout: o.timeout, MaxMessageSize: o.size,
@@ -32,21 +32,22 @@ func newServer(o *options, stdout, stderr io.Writer) (*gosmtpd.Server, *tls.Conf
 	if o.proxyProtocol > 0 {
 		srv.Proxy = &transport.ProxyOptions{Timeout: o.proxyProtocol, Trusted: trusting(o.proxyTrusted)}
 	}
-	if srv.TLSConfig, err = tlsPair("--tlscert", "--tlskey", o.tlscert, o.tlskey); err != nil {
-		return nil, nil, err
+	var certs certificates
+	if srv.TLSConfig, err = certs.load("--tlscert", "--tlskey", o.tlscert, o.tlskey); err != nil {
+		return nil, nil, nil, err
 	}
 	srv.RequireTLS = srv.TLSConfig != nil && !o.noRequireTLS
-	smtps, err := tlsPair("--smtpscert", "--smtpskey", o.smtpscert, o.smtpskey)
+	smtps, err := certs.load("--smtpscert", "--smtpskey", o.smtpscert, o.smtpskey)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if err := setAuth(srv, o, smtps != nil); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if o.authFile != "" && srv.TLSConfig == nil && smtps == nil && !o.authCleartext {
 		fmt.Fprintln(stderr, "gosmtpd: warning: --auth-file without TLS (--tlscert, --smtpscert) or --auth-cleartext: AUTH is never offered")
 	}
-	return srv, smtps, nil
+	return srv, smtps, certs, nil
 }
 
 // serverLimit turns a count flag into a Server limit: not given (-1) is
@@ -59,21 +60,6 @@ func serverLimit(n int) int {
 		return -1
 	}
 	return n
-}
-
-// tlsPair loads a certificate and key given by two flags, both or neither.
-func tlsPair(certFlag, keyFlag, cert, key string) (*tls.Config, error) {
-	switch {
-	case cert == "" && key == "":
-		return nil, nil
-	case cert == "" || key == "":
-		return nil, usagef("%s and %s must be specified together", certFlag, keyFlag)
-	}
-	cfg, err := smtptls.LoadConfig(cert, key)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s, %s %s: %w", certFlag, cert, keyFlag, key, err)
-	}
-	return cfg, nil
 }
 
 // setAuth offers AUTH as the flags say. --auth-required with no TLS and
