@@ -26,7 +26,7 @@ func (dsnPrinter) HandleDATA(_ context.Context, _ *hooks.Session, e *hooks.Envel
 	}
 	fmt.Printf("RET=%s ENVID=%s\n", e.MailParams.Ret, e.MailParams.EnvID)
 	for i, rcpt := range e.RcptTos {
-		p := e.RcptParams[i]
+		p := e.RcptParamsOf(i)
 		fmt.Printf("%s: notify on failure %v, original %s:%s, options %v\n", rcpt,
 			p.Notify&codec.NotifyFailure != 0, p.ORcptType, p.ORcpt, e.RcptOptions[i])
 	}

@@ -97,7 +97,10 @@ type Envelope struct {
 	// RcptTos are the accepted recipients, in order; RcptOptions and
 	// RcptParams their parameters, as sent and typed. The server keeps
 	// them: what a RCPT hook appends (as aiosmtpd's handle_RCPT must) is
-	// dropped, and the recipient added once if accepted.
+	// dropped, and the recipient added once if accepted. RcptParams is nil
+	// while no recipient had parameters (a message costs no allocation
+	// for it then), else one per recipient: RcptParamsOf reads it either
+	// way.
 	RcptTos     []string
 	RcptOptions [][]string
 	RcptParams  []RcptParams
@@ -106,4 +109,13 @@ type Envelope struct {
 	// XFORWARD_README: NAME, ADDR, PORT, PROTO, HELO, IDENT, SOURCE), as
 	// Session.XClient holds XCLIENT's; nil when none.
 	XForward map[string]string
+}
+
+// RcptParamsOf returns recipient i's typed parameters: zero when it had
+// none.
+func (e *Envelope) RcptParamsOf(i int) RcptParams {
+	if i < 0 || i >= len(e.RcptParams) {
+		return RcptParams{}
+	}
+	return e.RcptParams[i]
 }

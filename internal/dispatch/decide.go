@@ -176,9 +176,22 @@ func (c *Caller) rcptTo(a *fsm.Ask) fsm.Decision {
 	if effective(d, a).Positive() {
 		c.env.RcptTos = append(c.env.RcptTos, addr)
 		c.env.RcptOptions = append(c.env.RcptOptions, opts)
-		c.env.RcptParams = append(c.env.RcptParams, hooks.ParseRcptParams(opts))
+		c.env.RcptParams = appendRcptParams(c.env.RcptParams, len(c.env.RcptTos)-1, hooks.ParseRcptParams(opts))
 	}
 	return d
+}
+
+// appendRcptParams records p as recipient i's typed parameters. The slice
+// stays nil while no recipient has any, so that a transaction without them
+// costs no allocation (Envelope.RcptParamsOf reads it either way).
+func appendRcptParams(ps []hooks.RcptParams, i int, p hooks.RcptParams) []hooks.RcptParams {
+	if ps == nil && p == (hooks.RcptParams{}) {
+		return nil
+	}
+	for len(ps) < i {
+		ps = append(ps, hooks.RcptParams{})
+	}
+	return append(ps, p)
 }
 
 // upTo returns now cut back to the length of before, what it was before a

@@ -33,7 +33,7 @@ func (w witness) HandleDATA(_ context.Context, _ *hooks.Session, e *hooks.Envelo
 	if err != nil {
 		return err
 	}
-	w <- arrival{mail: e.MailParams, rcpts: e.RcptTos, params: e.RcptParams, xforward: e.XForward, body: string(b)}
+	w <- arrival{mail: e.MailParams, rcpts: e.RcptTos, params: []hooks.RcptParams{e.RcptParamsOf(0)}, xforward: e.XForward, body: string(b)}
 	return nil
 }
 
