@@ -18,6 +18,11 @@ import (
 // refusal; any other error a temporary one.
 type DeliverFunc func(ctx context.Context, m *Message, text io.Reader) error
 
+// prefetch is how many messages Deliver asks for ahead of the one it
+// delivers. Their AckWait runs while they wait, so it stays small: a slow
+// delivery must not let the messages behind it be redelivered meanwhile.
+const prefetch = 8
+
 // RetryDelay is how long the stream waits before it redelivers a message
 // whose delivery failed for the time being.
 var RetryDelay = 30 * time.Second
@@ -32,7 +37,7 @@ var RetryDelay = 30 * time.Second
 // RetryDelay; a permanent one (5xx) is terminated: the stream gives it up.
 // bucket is where the big messages are (nil: there are none).
 func Deliver(ctx context.Context, cons jetstream.Consumer, bucket jetstream.ObjectStore, deliver DeliverFunc) error {
-	it, err := cons.Messages()
+	it, err := cons.Messages(jetstream.PullMaxMessages(prefetch))
 	if err != nil {
 		return err
 	}
@@ -57,9 +62,13 @@ func Deliver(ctx context.Context, cons jetstream.Consumer, bucket jetstream.Obje
 // deliverOne delivers msg and settles it with the stream. It fails only
 // when the acknowledgement itself fails.
 func deliverOne(ctx context.Context, bucket jetstream.ObjectStore, msg jetstream.Msg, deliver DeliverFunc) error {
+	msg.InProgress() // its AckWait starts again from now
 	m, text, err := Open(ctx, bucket, msg)
-	if errors.Is(err, ErrNotGosmtpd) {
-		return msg.Term() // nothing can ever deliver it
+	switch {
+	case errors.Is(err, ErrNotGosmtpd):
+		return msg.TermWithReason("not a message published by gosmtpd")
+	case errors.Is(err, jetstream.ErrObjectNotFound):
+		return msg.TermWithReason("its text is no longer in the bucket") // past the bucket's max age
 	}
 	if err == nil {
 		err = deliver(ctx, m, text)

@@ -215,3 +215,36 @@ func TestDeliverOverLMTP(t *testing.T) {
 		t.Fatalf("ack floor %d, %d awaiting: want the first two settled and the third kept", info.AckFloor.Stream, info.NumAckPending)
 	}
 }
+
+// A message whose object is gone from the bucket (past its max age) can
+// never be delivered: Deliver ends it rather than retry it for ever.
+func TestDeliverObjectGone(t *testing.T) {
+	t.Parallel()
+	_, js := natsConfig(t, jetstream.StreamConfig{}, "max_payload: 8192")
+	h := newHandler(t, js)
+	c := serve(t, h, false)
+	c.Deliver("a@example.com", "b@example.com", "Subject: big\r\n\r\n"+strings.Repeat(strings.Repeat("g", 98)+"\r\n", 200))
+	ctx := testContext(t)
+	got, err := ParseMessage(stored(t, js)[0].Header)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Bucket.Delete(ctx, got.Object); err != nil {
+		t.Fatal(err)
+	}
+	cons, err := js.CreateOrUpdateConsumer(ctx, "MAIL", jetstream.ConsumerConfig{Durable: "gone", AckPolicy: jetstream.AckExplicitPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	defer func() { stop(); <-done }()
+	tried := make(chan struct{}, 1)
+	go func() { done <- Deliver(run, cons, h.Bucket, failing(tried)) }()
+	waitAcked(t, cons)
+	select {
+	case <-tried:
+		t.Fatal("a message without its text was handed to the delivery")
+	default:
+	}
+}
