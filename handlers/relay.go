@@ -62,8 +62,9 @@ func (p *Proxy) servedDomain(rcpt string) bool {
 // a client that did not authenticate (RFC 4954 §5: it must not vouch for
 // an identity the relay did not check), and only parameters of extensions
 // the upstream offers go on (RFC 5321 §4.1.1.11: others would be 555
-// there). DSN's are dropped when the upstream lacks DSN, as RFC 3461 §4
-// lets a relay do.
+// there). DSN's are dropped when the upstream lacks DSN; RFC 3461 §5.2.2
+// would then have a relay send a "relayed" DSN for NOTIFY=SUCCESS, which
+// the Proxy, relaying as it goes with no queue of its own, does not.
 func mailOptions(options []string, authenticated bool, up *upstream) []string {
 	var out []string
 	for _, o := range options {
