@@ -1,9 +1,10 @@
 // Package attacks is gosmtpd's hostile-input suite: every row of the attack
-// list (ATTACKS.md at the repository's root, T-01 .. T-37: SMTP smuggling,
+// list (ATTACKS.md at the repository's root, T-01 .. T-49: SMTP smuggling,
 // STARTTLS injection, slow and silent clients, huge lines and messages,
 // floods, PROXY and AUTH abuse, handler faults, shutdown, BDAT, LMTP,
-// Maildir, pathological headers, fuzzing) is a test that fails if
-// gosmtpd's behaviour regresses.
+// Maildir, pathological headers, fuzzing, and the gosmtpd command's
+// defaults facing the internet) is a test that fails if gosmtpd's
+// behaviour regresses.
 //
 // The tests run the real server: a gosmtpd.Server on loopback (a Unix
 // socket for LMTP), or transport.ServeConn over net.Pipe where a setting
@@ -13,8 +14,11 @@
 // allocated while the attack runs, garbage included (an upper bound on the
 // heap's growth), and VmHWM of a separate server process
 // (internal/loadserver, built without -race) for idle connections and file
-// descriptor exhaustion. TestMain checks for leaked goroutines; run the
-// suite with -race.
+// descriptor exhaustion. Rows T-38 to T-49 attack the gosmtpd command
+// itself, built once without -race, with its default flags (under
+// prlimit for a lower descriptor limit); ATTACKS_GOSMTPD names another
+// build to attack instead, to measure it. TestMain checks for leaked
+// goroutines; run the suite with -race.
 //
 // Where a row is already asserted elsewhere, the index names that test
 // too: fsm transcripts (fsm/testdata/transcripts/NAME.txt, run by
@@ -44,8 +48,7 @@
 //	T-15  TestSmugglingAfterSizeOverflow                    transcript chasquid-smuggling-after-size-overflow
 //	T-16  TestRecipientFlood                                transcript rfc5321-4.5.3.1.8-too-many-recipients
 //	T-17  TestErrorFlood, TestUnknownCommandFlood,          transcripts rfc5321-4.3.2-too-many-errors,
-//	      TestNOOPFlood (differs: NOOP is not counted;       aiosmtpd-command-call-limit
-//	      CallLimits bounds it)
+//	      TestNOOPFlood, TestJunkCommands                   aiosmtpd-command-call-limit, postfix-junk-command-limit
 //	T-18  TestCrossProtocolHTTP (500 5.5.1 and close)       transcripts alpaca-http-request, alpaca-http-post
 //	T-19  TestBytesBeforeGreeting,                          transcripts rfc2920-bytes-before-greeting,
 //	      TestBodyPipelinedAfterRefusedDATA                  rfc2920-3.1-pipelined-all-refused-body-is-commands
@@ -80,6 +83,18 @@
 //	T-36  TestPathologicalHeaders (an unfolded 1 MiB line is refused by the text line limit first)
 //	T-37  FuzzSession (BDAT framing and AUTH included),     codec Fuzz* (command, path, params, reply, base64,
 //	      FuzzProxyHeader                                    dot-stuffing), fsm FuzzCore, FuzzSplit, FuzzOracle
+//	T-38  TestOneAddressOpensManyIdleConnections
+//	T-39  TestManyAddressesFillTheDerivedCap
+//	T-40  TestTrickledDATAIsCutOff
+//	T-41  TestAuthTimingDoesNotTellUsers                    handlers TestHtpasswdSameWorkForEveryUser
+//	T-42  TestAuthFloodLeavesRoomForOthers
+//	T-43  TestAuthBruteForceIsSlowedAndLogged               gosmtpd TestAuthFailureDelay, cmd/gosmtpd TestFail2banFilter
+//	T-44  TestJunkCommands                                  transcripts postfix-junk-command-limit, postfix-recipient-overshoot-limit
+//	T-45  TestProxyHeadersFromTrustedPeersOnly
+//	T-46  TestIPv6ClientsGroupedBySlash64                   gosmtpd TestClientGrouping
+//	T-47  TestMailboxRefusesWhatWouldFillTheDisk            handlers TestMailboxKeepsFreeSpace
+//	T-48  TestDebuggingEscapesOnATerminal                   handlers TestEscapingWriter
+//	T-49  TestCertificateReloadOnSIGHUP                     transport/tls TestKeyPairReload
 //
 // Run one fuzz target with, for example:
 //
