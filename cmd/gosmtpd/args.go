@@ -38,6 +38,7 @@ type options struct {
 	relayNetworks                                         []netip.Prefix
 	relayDomains                                          []string
 	relayInsecure                                         bool
+	relayUser                                             string
 	xclient, xforward                                     []netip.Prefix
 }
 
@@ -117,6 +118,8 @@ var flags = []flagSpec{
 		set: prefixesFlag(func(o *options) *[]netip.Prefix { return &o.xforward })},
 	{long: "relay-domains", arg: "DOMAIN[,DOMAIN...]", kind: value, help: "with -c proxy: recipient domains relayed for anyone (.example.com: its subdomains)",
 		set: func(o *options, v string) error { o.relayDomains = strings.Split(v, ","); return nil }},
+	{long: "relay-user", arg: "USER", kind: value, help: "with -c proxy: AUTH PLAIN to the upstream as USER, the password from $GOSMTPD_RELAY_PASSWORD (over TLS or loopback only)",
+		set: func(o *options, v string) error { o.relayUser = v; return nil }},
 	{long: "relay-tls-insecure", help: "with -c proxy: accept any certificate from the upstream's STARTTLS (default: checked)",
 		set: func(o *options, _ string) error { o.relayInsecure = true; return nil }},
 }

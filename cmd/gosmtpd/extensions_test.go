@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gosmtpd/gosmtpd/fsm"
+	"github.com/gosmtpd/gosmtpd/handlers"
 )
 
 func TestParseArgsExtensions(t *testing.T) {
@@ -118,5 +119,20 @@ func TestCLIXClient(t *testing.T) {
 	p.stopOK(t, syscall.SIGTERM)
 	if !strings.Contains(p.stderr.String(), "X-Peer: ('198.51.100.7', 2525)\n") {
 		t.Errorf("no X-Peer for the XCLIENT's client in\n%s", p.stderr.String())
+	}
+}
+
+func TestRelayUser(t *testing.T) {
+	t.Setenv("GOSMTPD_RELAY_PASSWORD", "s3cret")
+	o, err := parseArgs([]string{"-c", "proxy", "mx.example", "25", "--relay-user", "relay"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := handler(o, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, ok := h.(*handlers.Proxy); !ok || p.Username != "relay" || p.Password != "s3cret" {
+		t.Fatalf("got %#v", h)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 
@@ -21,8 +22,8 @@ func handler(o *options, stdout, stderr io.Writer) (hooks.Handler, error) {
 	if err := o.nats.usedWithout(class); err != nil {
 		return nil, err
 	}
-	if class != "proxy" && (o.relayNetworks != nil || o.relayDomains != nil || o.relayInsecure) {
-		return nil, usagef("--relay-networks, --relay-domains and --relay-tls-insecure need -c proxy") // relay flags
+	if class != "proxy" && (o.relayNetworks != nil || o.relayDomains != nil || o.relayInsecure || o.relayUser != "") {
+		return nil, usagef("--relay-networks, --relay-domains, --relay-user and --relay-tls-insecure need -c proxy")
 	}
 	switch class {
 	case "debugging":
@@ -76,6 +77,9 @@ func proxy(o *options, args []string, stderr io.Writer) (hooks.Handler, error) {
 		RelayNetworks: o.relayNetworks, RelayDomains: o.relayDomains, Logger: logger(o, stderr)}
 	if o.relayInsecure {
 		p.TLS = &tls.Config{InsecureSkipVerify: true}
+	}
+	if o.relayUser != "" {
+		p.Username, p.Password = o.relayUser, os.Getenv("GOSMTPD_RELAY_PASSWORD")
 	}
 	return p, nil
 }
