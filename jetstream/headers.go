@@ -90,14 +90,19 @@ func path(addr string, opts []string) string {
 
 // clean keeps a header value on one line: the core never lets a control
 // character into an address or a HELO name, but a header that broke the
-// NATS message's framing would be worse than a mangled one.
+// NATS message's framing would be worse than a mangled one. Other bytes
+// are kept as they are, invalid UTF-8 included.
 func clean(v string) string {
-	return strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f {
-			return '?'
+	if !strings.ContainsFunc(v, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return v
+	}
+	b := []byte(v)
+	for i, c := range b {
+		if c < ' ' || c == 0x7f {
+			b[i] = '?'
 		}
-		return r
-	}, v)
+	}
+	return string(b)
 }
 
 // headerSize is what h takes on the wire, roughly from above.
