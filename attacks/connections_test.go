@@ -152,9 +152,11 @@ func TestPerClientConnectionCap(t *testing.T) {
 	greetedOnceFreed(t, func() *client { return dialFrom(t, "127.0.0.2", addr) })
 }
 
-// T-11: a server out of file descriptors (RLIMIT_NOFILE 256, 300 clients)
-// backs off on EMFILE instead of spinning or giving up: under a quarter of
-// a core meanwhile, and new connections are served once clients leave.
+// T-11: a server out of file descriptors (RLIMIT_NOFILE 256, 300 clients,
+// no connection cap: the default one, derived from the limit, would keep
+// it from running out) backs off on EMFILE instead of spinning or giving
+// up: under a quarter of a core meanwhile, one line logged at Error (once
+// a minute), and new connections are served once clients leave.
 func TestFileDescriptorExhaustion(t *testing.T) {
 	p := startServerProcess(t, "-nofile", "256", "-max-conns", "-1")
 	var conns []net.Conn
@@ -180,6 +182,9 @@ func TestFileDescriptorExhaustion(t *testing.T) {
 	t.Logf("%d ticks of CPU in the second out of descriptors", used)
 	if used > 25 {
 		t.Fatalf("the server used %d%% of a core while out of descriptors", used)
+	}
+	if n := strings.Count(p.stderr.String(), `level=ERROR msg="accept failed; retrying"`); n != 1 {
+		t.Fatalf("%d accept failures logged at Error in over a second out of descriptors, want one (once a minute):\n%s", n, p.stderr)
 	}
 	closeAll(conns)
 	conns = nil

@@ -33,7 +33,9 @@ type Server struct {
 	// Addr is the server's "127.0.0.1:port", for the client under test.
 	Addr string
 	// Config is the server being run. Options may set its fields before
-	// it starts; its Handler is the recorder and must stay unset.
+	// it starts; its Handler is the recorder and must stay unset. It has
+	// no per-client limits (MaxConnectionsPerClient and AuthFailureDelay
+	// off): a test's clients all come from one address.
 	Config *gosmtpd.Server
 	// Wait bounds WaitMessages; default 10 seconds. An option may set it.
 	Wait time.Duration
@@ -71,7 +73,10 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 		t.Helper()
 	}
 	s := &Server{t: t, Wait: 10 * time.Second, arrived: make(chan struct{}),
-		Config: &gosmtpd.Server{Hostname: "smtptest.invalid", Logger: slog.New(slog.DiscardHandler)}}
+		Config: &gosmtpd.Server{Hostname: "smtptest.invalid", Logger: slog.New(slog.DiscardHandler),
+			// a test's clients all come from 127.0.0.1, and its wrong
+			// passwords should not wait: no per-client limits
+			MaxConnectionsPerClient: -1, AuthFailureDelay: -1}}
 	for _, opt := range opts {
 		opt(s)
 	}
