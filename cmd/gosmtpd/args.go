@@ -40,6 +40,8 @@ type options struct {
 	relayInsecure                                         bool
 	relayUser                                             string
 	xclient, xforward                                     []netip.Prefix
+	bareLF                                                fsm.LinePolicy // --bare-lf
+	strictEnvelopes                                       bool
 }
 
 // defaultSize is aiosmtpd's DATA_SIZE_DEFAULT.
@@ -107,6 +109,10 @@ var flags = []flagSpec{
 		set: func(o *options, v string) error { o.authFile = v; return nil }},
 	{long: "auth-required", help: "refuse mail before AUTH", set: func(o *options, _ string) error { o.authRequired = true; return nil }},
 	{long: "auth-cleartext", help: "offer AUTH without TLS too", set: func(o *options, _ string) error { o.authCleartext = true; return nil }},
+	{long: "bare-lf", arg: "POLICY", kind: value, help: "a command line ended by a bare LF: normalize (taken as CRLF, Postfix 3.9's default), refuse (500, the session goes on) or close (521 and close); a message ends only at CRLF.CRLF whatever this says",
+		set: bareLFFlag},
+	{long: "strict-envelopes", help: "refuse MAIL FROM and RCPT TO addresses without <angle brackets> (Postfix's strict_rfc821_envelopes)",
+		set: func(o *options, _ string) error { o.strictEnvelopes = true; return nil }},
 	{long: "enable", arg: "EXT[,EXT...]", kind: value, help: "offer extensions that are off by default: dsn, requiretls, limits, rrvs, deliverby, mt-priority, binarymime (dsn promises delivery status notifications: the handler must send them)",
 		set: enableFlag},
 	{long: "max-rcpts", arg: "N", kind: value, help: "recipients per message; more get 452, and LIMITS RCPTMAX says N (default 1000)", set: maxRcptsFlag},
@@ -122,6 +128,17 @@ var flags = []flagSpec{
 		set: func(o *options, v string) error { o.relayUser = v; return nil }},
 	{long: "relay-tls-insecure", help: "with -c proxy: accept any certificate from the upstream's STARTTLS (default: checked)",
 		set: func(o *options, _ string) error { o.relayInsecure = true; return nil }},
+}
+
+// bareLFFlag reads --bare-lf's policy.
+func bareLFFlag(o *options, v string) error {
+	policies := map[string]fsm.LinePolicy{"normalize": fsm.LineNormalize, "refuse": fsm.LineRefuse, "close": fsm.LineClose}
+	p, ok := policies[v]
+	if !ok {
+		return fmt.Errorf("--bare-lf %q: want normalize, refuse or close", v)
+	}
+	o.bareLF = p
+	return nil
 }
 
 // prefixesFlag reads a list of networks: CIDR prefixes, or single

@@ -65,3 +65,32 @@ func TestCLIDebugLevels(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIStrictLineEndsAndEnvelopes: by default a bare LF ends a command and
+// a bare mailbox is taken, as aiosmtpd and Postfix take them; --bare-lf and
+// --strict-envelopes choose Postfix's stricter settings.
+func TestCLIStrictLineEndsAndEnvelopes(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		flags            []string
+		lf, bare, closes string
+	}{
+		{nil, "250 ", "250 ", ""},
+		{[]string{"--bare-lf", "refuse", "--strict-envelopes"}, "500 5.5.2", "501 ", ""},
+		{[]string{"--bare-lf", "close"}, "521 5.5.2", "", "closed"},
+	} {
+		p := startCLI(t, append([]string{"-n", "-c", "sink", "-l", "127.0.0.1:0"}, tc.flags...)...)
+		c := testkit.Dial(t, "tcp", p.addr)
+		c.Expect("220 ")
+		c.Write("EHLO typed.by.hand\n")
+		c.Expect(tc.lf)
+		if tc.closes != "" {
+			c.ExpectClosed()
+		} else {
+			c.Send("EHLO c", "MAIL FROM:anne@example.org")
+			c.ExpectAll("250 ", tc.bare)
+			c.Conn.Close() // a transaction in flight would be waited for
+		}
+		p.stopOK(t, syscall.SIGINT)
+	}
+}

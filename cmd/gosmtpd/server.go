@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	gosmtpd "github.com/gosmtpd/gosmtpd"
+	"github.com/gosmtpd/gosmtpd/fsm"
 	"github.com/gosmtpd/gosmtpd/handlers"
 	"github.com/gosmtpd/gosmtpd/transport"
 )
@@ -28,6 +29,9 @@ func newServer(o *options, stdout, stderr io.Writer) (*gosmtpd.Server, *tls.Conf
 		ClientIPv6Prefix: o.clientIPv6Prefix, MinDataRate: serverLimit(o.minDataRate), Logger: logger(o, stderr)}
 	if o.size == 0 {
 		srv.MaxMessageSize = -1 // aiosmtpd: 0 is no limit
+	}
+	if o.bareLF != fsm.LineNormalize || o.strictEnvelopes {
+		srv.Core = &fsm.Config{BareLF: o.bareLF, StrictPaths: o.strictEnvelopes}
 	}
 	if o.proxyProtocol > 0 {
 		srv.Proxy = &transport.ProxyOptions{Timeout: o.proxyProtocol, Trusted: trusting(o.proxyTrusted)}
