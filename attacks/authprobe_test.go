@@ -104,9 +104,11 @@ func TestAuthTimingDoesNotTellUsers(t *testing.T) {
 		known = append(known, timeAuth(t, fmt.Sprintf("127.0.1.%d", 2*i+1), p.addr, "alice"))
 		unknown = append(unknown, timeAuth(t, fmt.Sprintf("127.0.1.%d", 2*i+2), p.addr, "mallory"))
 	}
+	servedWithin(t, "127.0.0.2", p.addr, time.Second)
 	k, u := median(known), median(unknown)
 	t.Logf("a wrong password takes %v for a user that exists, %v for one that does not (medians of 5)", k, u)
-	if ratio := float64(u) / float64(k); ratio < 0.7 || ratio > 1.4 {
+	if ratio := float64(u) / float64(k); ratio < 0.5 || ratio > 2 { // the machine is shared: a wide margin, against 50 times
+
 		t.Fatalf("an unknown user takes %.2f times as long as a known one, want about the same", ratio)
 	}
 }
@@ -189,7 +191,11 @@ func TestAuthBruteForceIsSlowedAndLogged(t *testing.T) {
 	if rep, err := s.plain("alice", "correct horse"); err != nil || !strings.HasPrefix(rep, "235 ") {
 		t.Fatalf("alice from 127.0.0.2 during the attack: %q, %v", rep, err)
 	}
-	t.Logf("alice logged in from 127.0.0.2 in %v during the attack", time.Since(began))
+	took := time.Since(began)
+	t.Logf("alice logged in from 127.0.0.2 in %v during the attack", took)
+	if took > time.Second {
+		t.Fatalf("alice from 127.0.0.2 waited %v during the attack, want under a second", took)
+	}
 	s.nc.Close()
 	wg.Wait()
 	n := int(guesses.Load())

@@ -77,16 +77,17 @@ func TestProxyHeadersFromTrustedPeersOnly(t *testing.T) {
 		t.Fatalf("another proxied client, the balancer's 52nd connection: %q", first)
 	}
 	p.waitLog(t, "too many connections from one client", "client=198.51.100.7")
+	servedWithin(t, "127.0.0.2", p.addr, time.Second)
 }
 
 // T-46: IPv6 clients are grouped by /64 (the attack: keyed by the full
 // address, one /64 was unlimited "clients"): 50 sessions from addresses
 // all over 2001:db8:0:1::/64 fill that client's share, the 51st is
 // refused 421 4.7.0, and 2001:db8:0:2::1 is served. The addresses come in
-// PROXY headers from the trusted loopback, IPv6 loopback having a single
-// address. --client-ipv6-prefix 128 counts each address alone.
+// PROXY headers from a balancer on 127.0.0.1, IPv6 loopback having a
+// single address. --client-ipv6-prefix 128 counts each address alone.
 func TestIPv6ClientsGroupedBySlash64(t *testing.T) {
-	p := startCommand(t, 0, "-c", "sink", "--proxy-protocol", "5s")
+	p := startCommand(t, 0, "-c", "sink", "--proxy-protocol", "5s", "--proxy-trusted", "127.0.0.1")
 	for i := range 50 {
 		if _, first := proxiedFrom(t, "127.0.0.1", p.addr, fmt.Sprintf("[2001:db8:0:1:%x::1]:4242", i+1)); !strings.HasPrefix(first, "220 ") {
 			t.Fatalf("session %d from the /64: %q", i+1, first)
@@ -98,8 +99,9 @@ func TestIPv6ClientsGroupedBySlash64(t *testing.T) {
 	if _, first := proxiedFrom(t, "127.0.0.1", p.addr, "[2001:db8:0:2::1]:4242"); !strings.HasPrefix(first, "220 ") {
 		t.Fatalf("another /64: %q", first)
 	}
+	servedWithin(t, "127.0.0.2", p.addr, time.Second)
 
-	q := startCommand(t, 0, "-c", "sink", "--proxy-protocol", "5s", "--client-ipv6-prefix", "128")
+	q := startCommand(t, 0, "-c", "sink", "--proxy-protocol", "5s", "--proxy-trusted", "127.0.0.1", "--client-ipv6-prefix", "128")
 	for i := range 60 {
 		if _, first := proxiedFrom(t, "127.0.0.1", q.addr, fmt.Sprintf("[2001:db8:0:1::%x]:4242", i+1)); !strings.HasPrefix(first, "220 ") {
 			t.Fatalf("with --client-ipv6-prefix 128, address %d of the /64: %q", i+1, first)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gosmtpd/gosmtpd/internal/testkit"
 	smtptls "github.com/gosmtpd/gosmtpd/transport/tls"
@@ -68,6 +69,7 @@ func TestCertificateReloadOnSIGHUP(t *testing.T) {
 	if _, name := startTLS(t, p.addr); name != "new.mx.test" {
 		t.Fatalf("after SIGHUP, presented %q, want the renewed certificate", name)
 	}
+	servedWithin(t, "127.0.0.2", p.addr, time.Second)
 	old.Send("DATA")
 	old.Expect("354 ")
 	old.Send("Subject: across a reload", "", "x", ".")
