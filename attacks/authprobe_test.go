@@ -108,7 +108,6 @@ func TestAuthTimingDoesNotTellUsers(t *testing.T) {
 	k, u := median(known), median(unknown)
 	t.Logf("a wrong password takes %v for a user that exists, %v for one that does not (medians of 5)", k, u)
 	if ratio := float64(u) / float64(k); ratio < 0.5 || ratio > 2 { // the machine is shared: a wide margin, against 50 times
-
 		t.Fatalf("an unknown user takes %.2f times as long as a known one, want about the same", ratio)
 	}
 }

@@ -32,6 +32,13 @@ func TestParseArgsLikeArgparse(t *testing.T) {
 			class: "debugging", listen: "localhost:8025", check: func(o *options) bool {
 				return o.maxConns == 3 && o.maxConnsPerClient == 2 && o.proxyProtocol == time.Second && o.authFile == "f" && o.authRequired && o.authCleartext && o.lmtp && o.unix == "/s"
 			}},
+		{args: []string{"--proxy-protocol", "5s", "--proxy-trusted", "10.0.0.0/8, 2001:db8::1", "--min-data-rate", "0", "--client-ipv6-prefix", "56"},
+			class: "debugging", listen: "localhost:8025", check: func(o *options) bool {
+				return len(o.proxyTrusted) == 2 && o.proxyTrusted[1].Bits() == 128 && o.minDataRate == 0 && o.clientIPv6Prefix == 56
+			}},
+		{args: nil, class: "debugging", listen: "localhost:8025", check: func(o *options) bool { // the library's defaults
+			return o.maxConns == -1 && o.maxConnsPerClient == -1 && o.minDataRate == -1 && o.proxyTrusted == nil
+		}},
 	} {
 		o, err := parseArgs(c.args)
 		if err != nil {
@@ -50,6 +57,9 @@ func TestParseArgsMistakes(t *testing.T) {
 		{"-c", "sink", "a", "-n", "b"}, {"--max-conns", "many"},
 		{"--unix", "/s", "--unix-mode", "8"}, {"--unix", "/s", "--unix-mode", "1777"}, {"--unix", "/s", "--unix-mode", "0"},
 		{"--unix-mode", "660"},
+		{"--proxy-trusted", "127.0.0.1"}, {"--proxy-protocol", "5s", "--proxy-trusted", "10.0.0.0/33"},
+		{"--proxy-protocol", "5s", "--proxy-trusted", "localhost"}, {"--client-ipv6-prefix", "0"},
+		{"--client-ipv6-prefix", "129"}, {"--min-data-rate", "-5"},
 	} {
 		_, err := parseArgs(args)
 		var u usageError
@@ -110,6 +120,32 @@ func TestListenerDescribedAsAsked(t *testing.T) {
 	} {
 		if got := asked(tc.asked, tc.bound); got != tc.want {
 			t.Errorf("asked %s, bound %v: printed %s, want %s", tc.asked, tc.bound, got, tc.want)
+		}
+	}
+}
+
+// The count flags map onto the Server's limits: not given is its default
+// (0), 0 is no limit (<0). --proxy-trusted's networks decide whose PROXY
+// headers are read; without it, this machine's only.
+func TestLimitFlags(t *testing.T) {
+	if serverLimit(-1) != 0 || serverLimit(0) != -1 || serverLimit(7) != 7 {
+		t.Fatal("serverLimit")
+	}
+	o, err := parseArgs([]string{"--proxy-protocol", "5s", "--proxy-trusted", "192.0.2.0/24"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	trusted, loopback := trusting(o.proxyTrusted), trusting(nil)
+	for _, c := range []struct {
+		peer               string
+		trusted, byDefault bool
+	}{
+		{"192.0.2.9:1", true, false}, {"198.51.100.1:1", false, false},
+		{"127.0.0.2:1", false, true}, {"[::1]:1", false, true}, {"[::ffff:192.0.2.9]:1", true, false},
+	} {
+		addr, _ := net.ResolveTCPAddr("tcp", c.peer)
+		if trusted(addr) != c.trusted || loopback(addr) != c.byDefault {
+			t.Errorf("%s: trusted %v by the flag, %v by default; want %v, %v", c.peer, trusted(addr), loopback(addr), c.trusted, c.byDefault)
 		}
 	}
 }
