@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	gosmtpd "github.com/gosmtpd/gosmtpd"
 	"github.com/gosmtpd/gosmtpd/hooks"
@@ -47,8 +48,17 @@ func TestServeRefusesAHandlerThatImplementsNoHook(t *testing.T) {
 				t.Fatal(err)
 			}
 			srv := &gosmtpd.Server{Handler: tc.handler, Logger: quiet()}
-			if err := srv.Serve(l); err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("Serve: %v, want an error saying %q", err, tc.want)
+			served := make(chan error, 1)
+			go func() { served <- srv.Serve(l) }()
+			select {
+			case err := <-served:
+				if err == nil || !strings.Contains(err.Error(), tc.want) {
+					t.Errorf("Serve: %v, want an error saying %q", err, tc.want)
+				}
+			case <-time.After(5 * time.Second):
+				srv.Close()
+				<-served
+				t.Fatal("Serve served the handler, which would accept every message and throw it away")
 			}
 			if _, err := net.Dial("tcp", l.Addr().String()); err == nil {
 				t.Error("Serve left its listener open")
