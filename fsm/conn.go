@@ -177,6 +177,25 @@ func (c *Conn) TimedOut() {
 	c.close(ErrTimeout)
 }
 
+// Abort ends the session at once, whatever it was doing (a hook pending, a
+// message half received): the core queues its last words after the replies
+// already queued and closes with cause. The last words are rep when it is
+// set (a handler's failure: its 421), else the core's own for cause:
+// "421 4.3.2 Service shutting down" for ErrShutdown, "421 4.4.2" for
+// ErrTimeout. A session already closed has said its last words: Abort
+// then does nothing. The driver never writes a reply of its own.
+func (c *Conn) Abort(cause error, rep codec.Reply) {
+	if c.phase == phaseClosed {
+		return
+	}
+	c.asking = HookNone
+	if rep.IsZero() {
+		rep = c.host.lastWords(cause)
+	}
+	c.out = rep.AppendTo(c.out, c.cfg.enhanced)
+	c.close(cause)
+}
+
 // Shutdown asks the session to end at the next command boundary: at once
 // when no transaction is under way, else after the current one ends (its
 // final reply is sent); then 421 4.3.2 and ActClose with ErrShutdown.

@@ -138,6 +138,14 @@ func newHostReplies(l *limits) hostReplies {
 	}
 }
 
+// lastWords is the reply that ends a session aborted for cause.
+func (h *hostReplies) lastWords(cause error) codec.Reply {
+	if cause == ErrTimeout {
+		return h.timeout
+	}
+	return h.shutdown
+}
+
 // ehloReply builds the capability list for a TLS state (RFC 5321 §4.1.1.1).
 func ehloReply(l *limits, tls bool) codec.Reply {
 	var more []string

@@ -152,8 +152,12 @@ func (c *Conn) askHook(h Hook) (step, bool) {
 	return step{}, false
 }
 
-// Resolve answers the pending ActAsk.
-func (c *Conn) Resolve(d Decision) {
+// Resolve answers the pending ActAsk and returns the reply the core
+// applied: d's, or the Ask's Default when d has none. It is zero when d is
+// an AUTH challenge (a 334 that decides nothing). The layers above record
+// what the reply says happened (a greeting, a sender, a recipient accepted)
+// from it, never from their own guess.
+func (c *Conn) Resolve(d Decision) codec.Reply {
 	h := c.asking
 	if h == HookNone {
 		panic("fsm: Resolve without a pending Ask")
@@ -161,7 +165,7 @@ func (c *Conn) Resolve(d Decision) {
 	c.asking = HookNone
 	if d.Challenge != nil && (h == HookAUTH || h == HookAUTHNext) {
 		c.challenge(d.Challenge)
-		return
+		return codec.Reply{}
 	}
 	rep := d.Reply
 	if rep.IsZero() {
@@ -173,6 +177,7 @@ func (c *Conn) Resolve(d Decision) {
 	if d.Close || closesChannel(rep) && !(h == HookDATA && c.cfg.lmtp) {
 		c.close(ErrHookClosed)
 	}
+	return rep
 }
 
 // classEnhanced is the enhanced status code of a hook's reply that has none
