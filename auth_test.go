@@ -323,8 +323,12 @@ func TestAuthenticatorFailures(t *testing.T) {
 			switch c.Username {
 			case "fails":
 				return errors.New("directory unreachable")
-			case "hangs":
-				<-release // deaf to its context
+			case "hangs": // until its time is up: it honours its context
+				select {
+				case <-release:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
 				return nil
 			case "panics":
 				panic("authenticator bug")

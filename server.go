@@ -143,10 +143,6 @@ type Server struct {
 	onShutdown []func()
 }
 
-// defaultHandlerTimeout: RFC 5321 §4.5.3.2.6 lets a client wait 10 minutes
-// for the reply to the final dot; a hook still busy after 5 is stuck.
-const defaultHandlerTimeout = 5 * time.Minute
-
 // init prepares the server on first use; false once it is closed.
 func (s *Server) init() bool {
 	s.mu.Lock()
@@ -173,16 +169,9 @@ func (s *Server) init() bool {
 // options builds the sessions' options from the fields.
 func (s *Server) options() *transport.Options {
 	core := s.coreConfig()
-	handlerTimeout := s.HandlerTimeout
-	switch {
-	case handlerTimeout == 0:
-		handlerTimeout = defaultHandlerTimeout
-	case handlerTimeout < 0:
-		handlerTimeout = 0
-	}
 	return &transport.Options{Core: core, Handler: s.Handler, Authenticator: s.authenticator(),
 		Mechanisms: s.authMechanisms(), TLSConfig: s.TLSConfig, Logger: s.logger(),
-		HandlerTimeout: handlerTimeout, WriteTimeout: s.WriteTimeout,
+		HandlerTimeout: s.HandlerTimeout, WriteTimeout: s.WriteTimeout,
 		TLSHandshakeTimeout: s.TLSHandshakeTimeout, MinDataRate: orLimit(s.MinDataRate, defaultMinDataRate),
 		Proxy: s.Proxy, AdmitProxied: s.admitProxied, BaseContext: s.hard, Observer: s.Observer,
 		XClientNetworks: s.XClientNetworks, XForwardNetworks: s.XForwardNetworks}

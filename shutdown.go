@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"time"
 )
 
 // track adds l to the listeners Shutdown closes; false once closed.
@@ -48,32 +49,55 @@ func (s *Server) RegisterOnShutdown(f func()) {
 // "421 4.3.2", one in a mail transaction after its final reply. Shutdown
 // waits for them until ctx ends; then it ends the rest at once (421 4.3.2,
 // their hooks' contexts cancelled, no message acknowledged that was not
-// delivered whole), waits for them to go and returns ctx.Err().
+// delivered whole), waits for them to go (at most stuckGrace) and returns
+// ctx.Err().
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.stopListening()
-	done := make(chan struct{})
-	go func() {
-		s.sessions.Wait()
-		close(done)
-	}()
+	done := s.sessionsDone()
 	select {
 	case <-done:
 		return err
 	case <-ctx.Done():
 	}
 	s.stopHard()
-	<-done
+	waitAtMost(done, stuckGrace)
 	return ctx.Err()
 }
 
 // Close stops the server at once: it closes the listeners and ends every
 // session with "421 4.3.2", cancelling their hooks' contexts, and waits for
-// them to go. A hook that ignores its context is left to finish on its own.
+// them to go, at most stuckGrace. Hooks run on their sessions' goroutines:
+// a session whose hook ignores its context ends when the hook returns,
+// unless the handler is wrapped in hooks.Abandoning, which leaves such a
+// hook behind.
 func (s *Server) Close() error {
 	err := s.stopListening()
 	s.stopHard()
-	s.sessions.Wait()
+	waitAtMost(s.sessionsDone(), stuckGrace)
 	return err
+}
+
+// stuckGrace bounds the wait for sessions ended at once: time for their
+// last words, not for a hook that ignores its context.
+const stuckGrace = 2 * time.Second
+
+// sessionsDone is closed when every session has ended.
+func (s *Server) sessionsDone() <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		s.sessions.Wait()
+		close(done)
+	}()
+	return done
+}
+
+func waitAtMost(done <-chan struct{}, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
 }
 
 // stopListening marks the server closed, closes its listeners and asks the

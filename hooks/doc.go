@@ -7,9 +7,14 @@
 // A handler implements only the hooks it needs, in the style of net/http:
 // the server discovers them by type assertion once, when it starts, and
 // asks the core to stop only for hooks a handler answers, so hooks nobody
-// implements cost nothing. Every hook takes a context first; it is
+// implements cost nothing. Hooks run on their session's goroutine, one at a
+// time, as net/http handlers do. Every hook takes a context first; it is
 // cancelled when the client goes, when the server stops, or when the hook
-// overruns its time limit.
+// overruns its time limit (the server's HandlerTimeout; a DATA hook's time
+// does not run while it waits for the message's next bytes). A hook that
+// answers after its time is up gets "451 4.3.0" for its answer. A hook that
+// ignores its context holds its session until it returns; wrap the handler
+// in Abandoning to leave such hooks behind instead.
 //
 // Because hooks are found by type assertion, a method that misses its
 // interface (HandleData for HandleDATA, a wrong signature, methods with
@@ -30,9 +35,10 @@
 // only, with "421 4.3.0". An ExceptionHandler may choose other replies for
 // failures.
 //
-// The message reaches the DATA hook as a stream (an io.Reader), handed over
-// chunk by chunk as it arrives: a 100 MiB message costs no more memory than a
-// 1 KiB one. ReadMessage reads it whole, up to a limit, for handlers that want
+// The message reaches the DATA hook as a stream (an io.Reader, also an
+// io.WriterTo) that reads the server's own buffer as the message arrives:
+// a 100 MiB message costs no more memory than a 1 KiB one, and a hook that
+// reads it costs the server no goroutine, channel or copy. ReadMessage reads it whole, up to a limit, for handlers that want
 // bytes. The stream fails with io.ErrUnexpectedEOF when the client goes before
 // the end of the message, and with the core's cause (fsm.ErrMessageTooBig,
 // ...) when the message is refused while it streams; the client then gets no

@@ -17,7 +17,8 @@ type Handler any
 type Command = fsm.CustomCommand
 
 // The hooks, each optional. Strings are copies: a hook may keep them. In
-// each, s and e are valid during the call only.
+// each, s and e (and the slices in e) are valid during the call only: the
+// server reuses them.
 type (
 	// HELOHandler decides HELO (aiosmtpd handle_HELO).
 	HELOHandler interface {
@@ -46,10 +47,12 @@ type (
 	}
 	// DATAHandler receives each message as a stream, dot-unstuffed, and
 	// decides the reply after the final dot. It runs while the message
-	// arrives, on its own goroutine. See the package documentation for the
-	// errors the stream returns; returning before reading the stream to its
-	// end refuses the message (the client never gets a 250 for a message
-	// the handler did not receive whole).
+	// arrives: its reads pull the message from the client, as a net/http
+	// handler reads a request's body. See the package documentation for
+	// the errors the stream returns; returning before reading the stream
+	// to its end refuses the message (the client never gets a 250 for a
+	// message the handler did not receive whole). msg is valid during the
+	// call only.
 	DATAHandler interface {
 		HandleDATA(ctx context.Context, s *Session, e *Envelope, msg io.Reader) error
 	}

@@ -99,10 +99,12 @@ func (h *slow) HandleDATA(ctx context.Context, _ *hooks.Session, _ *hooks.Envelo
 	return nil // too late: a 250 must not follow
 }
 
+// Under hooks.Abandoning a hook that ignores its context is left behind
+// at its time limit, and the client gets its reply then.
 func TestSlowHandlerTimesOut(t *testing.T) {
 	h := newSlow()
 	defer close(h.release)
-	o := options(h)
+	o := options(hooks.Abandoning{Handler: h})
 	o.HandlerTimeout = 100 * time.Millisecond
 	s := serve(t, o)
 	s.Send("EHLO c", "MAIL FROM:<a@x.test>")
@@ -123,6 +125,40 @@ func TestSlowHandlerTimesOut(t *testing.T) {
 	}
 	s.Send("QUIT")
 	s.Expect("221")
+}
+
+// Without hooks.Abandoning hooks run on the session's goroutine, as
+// net/http handlers do: a hook that ignores its context holds its session
+// until it returns; its context is cancelled at its time limit all the
+// same, and an answer after it is no answer.
+func TestHookOnTheSessionsGoroutine(t *testing.T) {
+	h := &lateNOOP{release: make(chan struct{}), cancelled: make(chan error, 1)}
+	o := options(h)
+	o.HandlerTimeout = 50 * time.Millisecond
+	s := serve(t, o)
+	s.Send("EHLO c")
+	s.Expect("250")
+	s.Send("NOOP")
+	if err := <-h.cancelled; !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("the hook's context ended with %v", err)
+	}
+	close(h.release)
+	s.Expect("451 4.3.0")
+	s.Send("QUIT")
+	s.Expect("221")
+}
+
+// lateNOOP answers NOOP once released, after its context ended.
+type lateNOOP struct {
+	release   chan struct{}
+	cancelled chan error
+}
+
+func (h *lateNOOP) HandleNOOP(ctx context.Context, _ *hooks.Session, _ *hooks.Envelope, _ string) error {
+	<-ctx.Done()
+	h.cancelled <- ctx.Err()
+	<-h.release
+	return nil
 }
 
 func TestSlowDATAHandlerGetsNo250(t *testing.T) {

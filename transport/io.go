@@ -18,9 +18,7 @@ func (c *conn) read() {
 	if c.aborting.Load() || c.noticeStop() {
 		return // asked while the deadline was being set
 	}
-	c.takeInput() // lent while a raw read waited
-	n, err := c.nc.Read(c.core.Fill())
-	c.core.Filled(n)
+	n, err := c.input.read()
 	if n > 0 {
 		c.received(n)
 		return // an error comes back on the next read
@@ -133,6 +131,22 @@ func moveDeadline(cur, want time.Time, timeout time.Duration) (time.Time, bool) 
 	return want.Add(slack), true
 }
 
+// armWriteDeadline sets the deadline of a write of replies. The last
+// words of a session ended at once get a short one of their own, set
+// whatever was in force: the interruption set a deadline in the past.
+func (c *conn) armWriteDeadline() {
+	if c.aborting.Load() {
+		c.writeDeadline = time.Now().Add(abortWriteTimeout)
+		c.raw.SetWriteDeadline(c.writeDeadline)
+		return
+	}
+	timeout := orDefault(c.o.WriteTimeout, defaultWriteTimeout)
+	if d, move := moveDeadline(c.writeDeadline, time.Now().Add(timeout), timeout); move {
+		c.writeDeadline = d
+		c.raw.SetWriteDeadline(d)
+	}
+}
+
 func minTime(a, b time.Time) time.Time {
 	if b.Before(a) {
 		return b
@@ -154,14 +168,7 @@ func (c *conn) flush() bool {
 	if c.trace {
 		c.traceReplies(c.wbuf)
 	}
-	timeout := orDefault(c.o.WriteTimeout, defaultWriteTimeout)
-	if c.aborting.Load() {
-		timeout = abortWriteTimeout // the last words of a session ended at once
-	}
-	if d, move := moveDeadline(c.writeDeadline, time.Now().Add(timeout), timeout); move {
-		c.writeDeadline = d
-		c.raw.SetWriteDeadline(d)
-	}
+	c.armWriteDeadline()
 	if _, err := c.nc.Write(c.wbuf); err != nil {
 		c.writeErr = err
 		return false

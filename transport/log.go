@@ -109,7 +109,7 @@ func (c *conn) logFailure(hook string, err error) {
 	case errors.As(err, &p):
 		c.logger().Error("hook panicked", "hook", hook, "panic", printable(p.Error()), "stack", string(p.Stack))
 	case errors.Is(err, hooks.ErrHandlerTimeout):
-		c.logger().Warn("hook timed out", "hook", hook, "timeout", c.o.HandlerTimeout)
+		c.logger().Warn("hook timed out", "hook", hook, "timeout", c.o.handlerTimeout())
 	case errors.Is(err, hooks.ErrStopped):
 		c.logger().Info("hook abandoned: session ended", "hook", hook)
 	default:

@@ -35,7 +35,7 @@ type Options struct {
 	TLSConfig *tls.Config
 	Logger    *slog.Logger // nil: slog.Default(); at Debug every command and reply is logged (AUTH secrets as ***)
 
-	HandlerTimeout      time.Duration // per hook call; 0: no limit
+	HandlerTimeout      time.Duration // per hook call; 0: 5 minutes; <0: no limit
 	WriteTimeout        time.Duration // per write; 0: 1 minute
 	TLSHandshakeTimeout time.Duration // 0: 30 seconds
 	// MinDataRate, in bytes per second, tightens the data timeout: a
@@ -81,6 +81,10 @@ type ProxyOptions struct {
 }
 
 const (
+	// defaultHandlerTimeout: RFC 5321 §4.5.3.2.6 lets a client wait 10
+	// minutes for the reply to the final dot; a hook still busy after 5 is
+	// stuck.
+	defaultHandlerTimeout   = 5 * time.Minute
 	defaultWriteTimeout     = time.Minute
 	defaultHandshakeTimeout = 30 * time.Second
 	defaultProxyTimeout     = 5 * time.Second
@@ -93,6 +97,14 @@ func orDefault(d, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+// handlerTimeout is the time limit of a hook call; 0 for none.
+func (o *Options) handlerTimeout() time.Duration {
+	if o.HandlerTimeout < 0 {
+		return 0
+	}
+	return orDefault(o.HandlerTimeout, defaultHandlerTimeout)
 }
 
 func (o *Options) logger() *slog.Logger {

@@ -20,6 +20,7 @@ type conn struct {
 	o      *Options
 	raw    net.Conn // the socket: deadlines are set on it, also from other goroutines
 	nc     net.Conn // what is read and written: raw, or TLS over it
+	input  input    // how the client's bytes are read (input.go)
 	core   *fsm.Conn
 	d      *dispatch.Dispatcher
 	calls  *dispatch.Caller
@@ -29,10 +30,13 @@ type conn struct {
 
 	wbuf     []byte // replies on their way out
 	writeErr error  // the write that failed; nothing more is written
+	replied  bool   // replies were written since the last read
 
 	deadline      time.Time // the read deadline in force
 	writeDeadline time.Time // the write deadline set by flush
 	rearm         bool      // the next read starts a new deadline
+	probing       bool      // a probe's deadline is in force, not deadline (socket.go)
+	probeAt       time.Time // ... which is this
 	dataStart     time.Time // when the current message body began (MinDataRate)
 	dataBytes     int64
 
@@ -42,24 +46,15 @@ type conn struct {
 	stopSeen bool        // ... and passed to the core
 	stopMu   sync.Mutex  // orders the interruption with its undoing
 	aborting atomic.Bool // an immediate end was asked
-	closing  *codec.Reply
 
-	// Reading the descriptor itself (rawread.go).
-	fd         uintptr   // the socket, inside a raw read
-	mustRead   bool      // the socket may hold unread bytes
-	emptied    bool      // ... or the last read found it empty (EAGAIN)
-	replied    bool      // replies were written since the last read
-	waited     bool      // the callback returned to wait for the socket
-	probing    bool      // a probe's deadline is in force, not c.deadline
-	probeAt    time.Time // ... which is this
-	tlsPending bool      // the raw read ended for STARTTLS, still to be done
-	rawErr     error     // the session's end, once rawDone
-	rawDone    bool
-	inputs     *inputList   // the free list of input buffers (inputpool.go)
-	cause      error        // why the session ends, when the core's reason is less precise
-	refusal    *codec.Reply // AdmitProxied turned the client away with this (admit.go)
-	release    func()       // ... or gave this to call at the end
-	obs        *observation // nil without an Observer (observe.go)
+	msg     stream     // the message the DATA hook reads (stream.go)
+	held    fsm.Action // an action the message's stream took from the core, for the loop
+	holding bool
+	inputs  *inputList   // the free list of input buffers (inputpool.go)
+	cause   error        // why the session ends, when the core's reason is less precise
+	refusal *codec.Reply // AdmitProxied turned the client away with this (admit.go)
+	release func()       // ... or gave this to call at the end
+	obs     *observation // nil without an Observer (observe.go)
 }
 
 // ServeConn serves one connection until the session ends, and closes it.
@@ -83,7 +78,7 @@ func (s *Server) ServeConn(ctx context.Context, nc net.Conn) (err error) {
 		c.end(graceful, hard)
 		c.logEnd(err)
 		c.observeEnd(err)
-		c.calls.Closed(err, c.o.HandlerTimeout)
+		c.calls.Closed(err, c.o.handlerTimeout())
 	}()
 	c.logStart()
 	c.observeStart()
@@ -100,7 +95,7 @@ func newConn(nc net.Conn, srv *Server) *conn {
 	c.cancel = cancel
 	s := dispatch.NewSession(ctx)
 	s.ID, s.Peer, s.Local = newSessionID(), addrString(nc.RemoteAddr()), addrString(nc.LocalAddr())
-	c.calls = c.d.NewCaller(s, dispatch.CallerConfig{Timeout: o.HandlerTimeout, Failed: c.logFailure})
+	c.calls = c.d.NewCaller(s, dispatch.CallerConfig{Timeout: o.handlerTimeout(), Failed: c.logFailure})
 	return c
 }
 
@@ -133,6 +128,7 @@ func (c *conn) open() error {
 	if rep, refused := c.calls.Connected(); refused {
 		c.core.RefuseGreeting(rep)
 	}
+	c.input = c.newInput()
 	return nil
 }
 
@@ -152,123 +148,73 @@ func (c *conn) implicitTLS() (*tls.Config, bool) {
 	return nil, false
 }
 
-// serve runs the core until it closes: on a socket read without a wasted
-// system call where it can (see serveRaw), else through c.nc.
+// serve carries out the core's actions until the session ends, and
+// returns its cause.
 func (c *conn) serve() error {
-	if err, done := c.serveRaw(); done {
-		return err
-	}
-	err, _ := c.run(false)
-	return err
-}
-
-// run carries out the core's actions until the session ends (done, with its
-// cause). Inside a raw read (see serveRaw) it also returns when the driver
-// must first wait for the socket to be readable, and before an upgrade to
-// TLS, which reads the socket itself.
-func (c *conn) run(raw bool) (err error, done bool) {
 	for {
-		a := c.core.Next()
+		if c.stoppedHard() {
+			c.holding = false
+			c.core.Abort(fsm.ErrShutdown, codec.Reply{})
+		}
+		a := c.next()
 		switch a.Kind {
 		case fsm.ActNeedData:
-			if !c.flush() {
-				c.peerGone()
-				continue
-			}
-			if !raw {
-				c.read()
-			} else if !c.readRaw() {
-				return nil, false
-			}
+			c.needData()
 		case fsm.ActAsk:
-			c.core.Resolve(c.decide(&a.Ask))
-			c.rearm = true
+			c.answer(&a.Ask)
 		case fsm.ActBody:
-			c.body(a)
+			c.deliver(a)
 		case fsm.ActStartTLS:
-			if raw {
-				c.tlsPending = true
-				return nil, false
-			}
 			c.startTLS()
 		case fsm.ActClose:
 			c.flush()
-			if c.stoppedHard() {
-				return fsm.ErrShutdown, true
+			switch {
+			case c.stoppedHard():
+				return fsm.ErrShutdown
+			case c.cause != nil:
+				return c.cause
 			}
-			if c.cause != nil {
-				return c.cause, true
-			}
-			return a.Err, true
-		}
-		if c.closing != nil || c.aborting.Load() {
-			return c.abort(), true
+			return a.Err
 		}
 	}
 }
 
-// body hands a chunk of the message to the DATA hook, or tells it that the
-// core abandoned the message.
-func (c *conn) body(a fsm.Action) {
-	if a.Err != nil {
-		c.calls.AbandonMessage(a.Err)
+// next is the next action: one the message's stream took from the core and
+// left for the loop, else the core's next.
+func (c *conn) next() fsm.Action {
+	if c.holding {
+		c.holding = false
+		return c.held
+	}
+	return c.core.Next()
+}
+
+// needData writes the replies queued and reads more input.
+func (c *conn) needData() {
+	if !c.flush() {
+		c.peerGone()
 		return
 	}
-	d, ok := c.calls.Body(a.Data)
-	switch {
-	case ok:
-	case d.Close:
-		rep := d.Reply // a copy: taking &d.Reply would put every chunk's d on the heap
-		c.closing = &rep
-	default:
-		c.core.AbortData(d.Reply)
-	}
+	c.read()
 }
 
-// abort ends the session at once, in the middle of whatever it was doing:
-// the queued replies, then a last one (421 4.3.2 when the server is
-// stopping), without waiting for the client.
-func (c *conn) abort() error {
-	rep, cause := c.shutdownReply(), fsm.ErrShutdown
-	if c.closing != nil && !c.stoppedHard() {
-		rep, cause = *c.closing, fsm.ErrHookClosed
+// answer asks the hook that decides a, and tells the hooks layer the reply
+// the core applied. A session being ended at once leaves the question to
+// Abort.
+func (c *conn) answer(a *fsm.Ask) {
+	d := c.decide(a)
+	if c.stoppedHard() {
+		return
 	}
-	if c.writeErr != nil {
-		return cause
-	}
-	c.raw.SetWriteDeadline(time.Now().Add(abortWriteTimeout))
-	c.wbuf = c.core.AppendOutbound(c.wbuf[:0])
-	if c.core.State() != fsm.StateClosed { // else the core has said its last word
-		c.wbuf = rep.AppendTo(c.wbuf, c.o.enhanced())
-	}
-	if c.trace {
-		c.traceReplies(c.wbuf)
-	}
-	c.nc.Write(c.wbuf)
-	return cause
+	c.calls.Record(c.core.Resolve(d))
+	c.rearm = true
 }
 
-func (c *conn) shutdownReply() codec.Reply {
-	host := c.o.Core.Hostname
-	if host == "" {
-		host = "localhost"
-	}
-	return codec.Reply{Code: 421, Enhanced: "4.3.2", Text: host + " Service shutting down"}
-}
-
-// end releases the session: a message still streaming fails with
-// io.ErrUnexpectedEOF, its hook gets the handler timeout to return, the
-// session's context is cancelled and the connection closed.
+// end releases the session: its context is cancelled and the connection
+// closed.
 func (c *conn) end(graceful, hard func() bool) {
 	graceful()
 	hard()
-	ctx := c.o.baseContext()
-	if c.o.HandlerTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.o.HandlerTimeout)
-		defer cancel()
-	}
-	c.calls.Close(ctx)
 	c.releaseAdmission()
 	c.cancel()
 	c.raw.SetDeadline(time.Now().Add(abortWriteTimeout)) // a TLS close_notify must not block
@@ -301,6 +247,7 @@ func (c *conn) interruptGraceful() {
 // (the server stops at once): every read and write returns at once.
 func (c *conn) interruptHard() {
 	c.aborting.Store(true)
+	c.calls.StopHook()
 	c.raw.SetDeadline(time.Now())
 }
 

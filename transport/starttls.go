@@ -17,6 +17,7 @@ var ErrTLSRefused = errors.New("smtp: TLS session refused by the handler")
 // 3207). The core has already thrown away any plaintext pipelined after
 // STARTTLS; a failed handshake closes the connection without another reply.
 func (c *conn) startTLS() {
+	c.endProbe() // crypto/tls reads under the read deadline
 	if !c.flush() || c.o.TLSConfig == nil {
 		c.core.TLSFailed()
 		return
@@ -57,5 +58,6 @@ func (c *conn) handshake(cfg *tls.Config) error {
 		return ErrTLSRefused
 	}
 	c.nc = tc
+	c.input = connInput{c}
 	return nil
 }

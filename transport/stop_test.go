@@ -88,11 +88,12 @@ func (h stuck) HandleRCPT(context.Context, *hooks.Session, *hooks.Envelope, stri
 	return nil
 }
 
-// An immediate stop does not wait for a hook that ignores its context.
+// An immediate stop does not wait for a hook that ignores its context,
+// under hooks.Abandoning.
 func TestImmediateStopDuringAHook(t *testing.T) {
 	h := stuck{release: make(chan struct{})}
 	defer close(h.release)
-	o := options(h)
+	o := options(hooks.Abandoning{Handler: h})
 	base, stop := context.WithCancel(context.Background())
 	o.BaseContext = base
 	s := serve(t, o)

@@ -1,7 +1,6 @@
 package dispatch
 
 import (
-	"context"
 	"errors"
 	"strings"
 
@@ -53,10 +52,8 @@ func (c *Caller) authenticate(creds *hooks.Credentials) fsm.Decision {
 	if creds.Mechanism == "" {
 		creds.Mechanism = c.saslName
 	}
-	password := creds.Password // read before: a hook left running past its time may still change creds
-	err := c.call("AUTH", func(ctx context.Context, s *hooks.Session, e *hooks.Envelope) error {
-		return c.d.auth.Authenticate(ctx, s, e, creds)
-	})
+	password := creds.Password // read before: a hook abandoned past its time may still change creds
+	err := c.call(&callArgs{kind: callAuth, creds: creds})
 	rep, failure := replyOf(err)
 	switch {
 	case failure != nil:
@@ -64,10 +61,7 @@ func (c *Caller) authenticate(creds *hooks.Credentials) fsm.Decision {
 	case rep.IsZero():
 		rep = replyAuthOK
 	}
-	if rep.Code == 235 {
-		c.sess.AuthID, c.sess.AuthUser = creds.Identity(), creds.Username
-		c.sess.AuthMechanism, c.sess.AuthData = creds.Mechanism, creds.Result
-	}
+	c.pending.creds = creds
 	return fsm.Decision{Reply: rep}
 }
 

@@ -3,7 +3,6 @@ package dispatch
 import (
 	"context"
 	"runtime/debug"
-	"slices"
 	"time"
 
 	"github.com/gosmtpd/gosmtpd/fsm"
@@ -13,31 +12,33 @@ import (
 
 // CallerConfig configures a Caller.
 type CallerConfig struct {
-	// Timeout bounds each hook call, and the DATA hook's wait for each
-	// chunk and for its answer after the final dot: past it the hook's
-	// context is cancelled and the client gets "451 4.3.0". 0: no limit.
+	// Timeout is each hook call's time limit: past it the hook's context
+	// is cancelled. The DATA hook's time runs while it is not waiting for
+	// the message's next bytes. 0: no limit.
 	Timeout time.Duration
 	// Failed, when set, is told of every failure of a hook (an error that
 	// is not a Reply, a timeout, a *PanicError with its stack), on the
-	// goroutine that called the Caller, for logging. err never holds
-	// credentials.
+	// session's goroutine, for logging. err never holds credentials.
 	Failed func(hook string, err error)
 }
 
-// Caller calls the hooks of one session. It keeps the session's Session,
-// its current Envelope, the SASL exchange and the message in progress. It
-// is used by one goroutine, the session's driver; hooks run on goroutines
-// of their own, so that one that overruns its time can be left behind.
+// Caller calls the hooks of one session, on the session's goroutine, as
+// net/http calls a handler: a hook's time limit cancels its context, and a
+// hook that ignores it holds its session (hooks.Abandon lets one go). The
+// Caller keeps the session's Session, its current Envelope, the SASL
+// exchange and the answer to the message in progress.
 type Caller struct {
 	d       *Dispatcher
 	sess    *hooks.Session
-	env     *hooks.Envelope
+	env     *hooks.Envelope // reused: a hook may read it during its call only
 	timeout time.Duration
 	failed  func(string, error)
+	clock   callClock
 
+	pending  pendingFacts
 	sasl     hooks.Exchange    // the AUTH exchange in progress, or nil
 	saslName string            // its mechanism's name
-	msg      *delivery         // the message being streamed to the DATA hook, or nil
+	msg      message           // the DATA hook's answer to the message in progress
 	verdicts []fsm.Decision    // LMTP: the reply for each recipient of the last message
 	xforward map[string]string // XFORWARD's attributes, for the next transaction
 }
@@ -47,77 +48,53 @@ func (d *Dispatcher) NewCaller(s *hooks.Session, cfg CallerConfig) *Caller {
 	return &Caller{d: d, sess: s, env: &hooks.Envelope{}, timeout: cfg.Timeout, failed: cfg.Failed}
 }
 
-// Session returns the session as it stands. The pointer changes when a hook
-// overruns its time (the hook keeps the old copy): ask again rather than
-// keep it.
+// Session returns the session.
 func (c *Caller) Session() *hooks.Session { return c.sess }
 
-// Envelope returns the current transaction's envelope, under the same rule
-// as Session.
+// Envelope returns the current transaction's envelope. It is the same value
+// for the whole session, emptied when a transaction starts.
 func (c *Caller) Envelope() *hooks.Envelope { return c.env }
 
-// hookFunc is a hook call with its arguments bound, except those the Caller
-// passes: it must use s and e, never the Caller's fields, which the driver
-// may replace while the hook runs.
-type hookFunc func(ctx context.Context, s *hooks.Session, e *hooks.Envelope) error
+// StopHook cancels the context of the hook running, if any: the session is
+// ending at once. It may be called from any goroutine.
+func (c *Caller) StopHook() { c.clock.stop() }
 
-// call runs f on its own goroutine and waits for it at most the timeout.
-// A panic becomes a *PanicError; a hook still running when its context ends
-// is left behind with its own copies of the Session and the Envelope.
-func (c *Caller) call(hook string, f hookFunc) error {
-	ctx, cancel := c.hookContext()
-	defer cancel()
-	s, e := c.sess, c.env
-	done := make(chan error, 1) // buffered: a hook left behind can still finish
-	go func() { done <- protect(hook, func() error { return f(ctx, s, e) }) }()
-	select {
-	case err := <-done:
-		return c.late(ctx, err)
-	case <-ctx.Done():
+// call calls the hook a names with a context that its time limit cancels,
+// on the session's goroutine, or on one of its own under hooks.Abandoning.
+// A panic becomes a *PanicError.
+func (c *Caller) call(a *callArgs) error {
+	ctx := c.clock.start(c.sess.Context(), c.timeout)
+	if a.msg != nil {
+		a.msg.SetDeadline(ctx)
 	}
-	select {
-	case err := <-done: // it finished just in time
-		return c.late(ctx, err)
-	default:
+	var err error
+	if c.d.detach {
+		err = c.callDetached(ctx, a)
+	} else {
+		err = protect(callNames[a.kind], func() error { return c.invoke(ctx, c.sess, c.env, a) })
 	}
-	c.detach()
-	return c.cause()
+	return c.ended(ctx, err)
 }
 
-// hookContext is the context of one hook call.
-func (c *Caller) hookContext() (context.Context, context.CancelFunc) {
-	if c.timeout > 0 {
-		return context.WithTimeout(c.sess.Context(), c.timeout)
-	}
-	return context.WithCancel(c.sess.Context())
-}
-
-// late names the real cause when a hook fails because its context ended
-// (it returned ctx.Err() or something wrapping it).
-func (c *Caller) late(ctx context.Context, err error) error {
-	if err == nil || ctx.Err() == nil {
+// ended ends the call of ctx and names the real cause when the hook's
+// context ended before it returned: ErrStopped when the session is
+// ending, ErrHandlerTimeout when the hook overran its time, whatever it
+// returned (a hook that answers after its time is up has not answered in
+// time: a message is never acknowledged late), except a reply chosen on
+// purpose.
+func (c *Caller) ended(ctx *callContext, err error) error {
+	expired, stopped := ctx.expired(), c.sess.Context().Err() != nil
+	c.clock.end(ctx)
+	if _, failure := replyOf(err); err != nil && failure == nil {
 		return err
 	}
-	if _, failure := replyOf(err); failure == nil {
-		return err // a reply chosen on purpose stands
-	}
-	return c.cause()
-}
-
-// cause tells a stopped session from a hook that ran out of time.
-func (c *Caller) cause() error {
-	if c.sess.Context().Err() != nil {
+	switch {
+	case stopped && err != nil:
 		return hooks.ErrStopped
+	case expired:
+		return hooks.ErrHandlerTimeout
 	}
-	return hooks.ErrHandlerTimeout
-}
-
-// detach gives the session fresh copies of its Session and Envelope, so
-// that a hook left running keeps ones nobody changes any more.
-func (c *Caller) detach() {
-	s := *c.sess
-	c.sess = &s
-	c.env = cloneEnvelope(c.env)
+	return err
 }
 
 // protect runs f and turns a panic into a *PanicError.
@@ -144,13 +121,12 @@ func NewSession(ctx context.Context) *hooks.Session {
 	return s
 }
 
-// cloneEnvelope returns a deep copy of e, so that a hook that overran its
-// time keeps an envelope no one else changes.
-func cloneEnvelope(e *hooks.Envelope) *hooks.Envelope {
-	c := *e
-	c.MailOptions = slices.Clone(e.MailOptions)
-	c.RcptTos = slices.Clone(e.RcptTos)
-	c.RcptOptions = slices.Clone(e.RcptOptions)
-	c.RcptParams = slices.Clone(e.RcptParams)
-	return &c
+// resetEnvelope empties the envelope for a new transaction, keeping the
+// memory of its lists.
+func (c *Caller) resetEnvelope() {
+	e := c.env
+	clear(e.RcptTos)
+	clear(e.RcptOptions)
+	clear(e.RcptParams)
+	*e = hooks.Envelope{RcptTos: e.RcptTos[:0], RcptOptions: e.RcptOptions[:0], RcptParams: e.RcptParams[:0]}
 }

@@ -39,9 +39,10 @@ var hookInterfaces = []reflect.Type{
 // is not one: a name in the wrong case (HandleData), a wrong signature, or
 // methods on the pointer while the handler was passed by value. Go's
 // compiler and vet accept all of these. A nil handler is fine: it is the
-// documented "accept and discard". The error names every such method.
+// documented "accept and discard". The error names every such method. A
+// handler wrapped in hooks.Abandoning is checked as the handler it wraps.
 func CheckHandler(h hooks.Handler) error {
-	if h == nil {
+	if h, _ = unwrap(h); h == nil {
 		return nil
 	}
 	t := reflect.TypeOf(h)

@@ -21,9 +21,7 @@ func (c *Caller) Proxied(info *hooks.ProxyInfo) error {
 	if h == nil {
 		return nil
 	}
-	err := c.call("PROXY", func(ctx context.Context, s *hooks.Session, _ *hooks.Envelope) error {
-		return h.HandlePROXY(ctx, s, info)
-	})
+	err := c.call(&callArgs{kind: callPROXY, proxy: info})
 	if err != nil {
 		c.report("PROXY", err)
 	}
@@ -36,22 +34,20 @@ func (c *Caller) Proxied(info *hooks.ProxyInfo) error {
 // refuses the connection.
 func (c *Caller) TLSEstablished(state *tls.ConnectionState) error {
 	if h := c.d.starttls; h != nil {
-		err := c.call("STARTTLS", func(ctx context.Context, s *hooks.Session, _ *hooks.Envelope) error {
-			return h.HandleSTARTTLS(ctx, s, state)
-		})
+		err := c.call(&callArgs{kind: callSTARTTLS, tls: state})
 		if err != nil {
 			c.report("STARTTLS", err)
 			return err
 		}
 	}
-	c.abandon(errTransactionEnded)
+	c.dropMessage()
 	c.sasl = nil
 	// RFC 3207 §4.2: the greeting and the authentication are forgotten.
 	s := c.sess
 	s.TLS = state
 	s.HeloName, s.Extended = "", false
 	s.AuthID, s.AuthUser, s.AuthMechanism, s.AuthData = "", "", "", nil
-	c.env = &hooks.Envelope{}
+	c.resetEnvelope()
 	return nil
 }
 
@@ -61,13 +57,10 @@ var replyConnectFailed = hooks.Reply{Code: 421, Enhanced: "4.3.0", Text: "Error:
 // reply to refuse it with in lieu of the greeting (a hook's 4xx or 5xx
 // Reply; 421 4.3.0 when the hook fails otherwise).
 func (c *Caller) Connected() (refusal hooks.Reply, refused bool) {
-	h := c.d.connect
-	if h == nil {
+	if c.d.connect == nil {
 		return hooks.Reply{}, false
 	}
-	err := c.call("CONNECT", func(ctx context.Context, s *hooks.Session, _ *hooks.Envelope) error {
-		return h.HandleConnect(ctx, s)
-	})
+	err := c.call(&callArgs{kind: callConnect})
 	if err == nil {
 		return hooks.Reply{}, false
 	}

@@ -1,7 +1,6 @@
 package dispatch
 
 import (
-	"context"
 	"strings"
 
 	"github.com/gosmtpd/gosmtpd/codec"
@@ -12,11 +11,12 @@ import (
 var replyCommandOK = hooks.Reply{Code: 250, Enhanced: "2.0.0", Text: "OK"}
 
 // Decide answers the core's question a: it calls the hook that decides it,
-// if the handler has one, turns what the hook returned into the core's
-// Decision, and records in the Session and the Envelope what the core is
-// about to accept. a and the slices in it are read before Decide returns and
-// never kept.
+// if the handler has one, and turns what the hook returned into the core's
+// Decision. What the answer would change in the Session and the Envelope
+// waits for Record. a and the slices in it are read before Decide returns
+// and never kept.
 func (c *Caller) Decide(a *fsm.Ask) fsm.Decision {
+	c.pending = pendingFacts{hook: a.Hook}
 	switch a.Hook {
 	case fsm.HookHELO, fsm.HookEHLO, fsm.HookLHLO:
 		return c.greet(a)
@@ -40,6 +40,55 @@ func (c *Caller) Decide(a *fsm.Ask) fsm.Decision {
 	return c.simple(a)
 }
 
+// pendingFacts is what the answer to the last question changes once the
+// core applies it with a positive reply.
+type pendingFacts struct {
+	hook  fsm.Hook
+	name  string   // HELO, EHLO, LHLO: the client's name
+	addr  string   // MAIL, RCPT: the mailbox
+	opts  []string // MAIL, RCPT: the parameters
+	auth  string   // MAIL: the AUTH= mailbox
+	creds *hooks.Credentials
+}
+
+// Record takes note of the reply the core applied to the last Decision
+// (fsm.Conn.Resolve's result): a greeting, a sender or a recipient is
+// recorded when the core accepted it, an authentication when it answered
+// 235, and only then.
+func (c *Caller) Record(applied hooks.Reply) {
+	p := &c.pending
+	switch p.hook {
+	case fsm.HookHELO, fsm.HookEHLO, fsm.HookLHLO:
+		if applied.Positive() {
+			c.sess.HeloName, c.sess.Extended = p.name, p.hook != fsm.HookHELO
+			c.resetEnvelope()
+		}
+	case fsm.HookMAIL:
+		if applied.Positive() {
+			e := c.env
+			e.MailFrom, e.MailOptions = p.addr, p.opts
+			e.SMTPUTF8 = hasOption(p.opts, "SMTPUTF8")
+			e.MailParams = hooks.ParseMailParams(p.opts)
+			e.MailAuth = p.auth
+			c.xforward = nil // XFORWARD's attributes are this transaction's
+		}
+	case fsm.HookRCPT:
+		if applied.Positive() {
+			e := c.env
+			e.RcptTos = append(e.RcptTos, p.addr)
+			e.RcptOptions = append(e.RcptOptions, p.opts)
+			e.RcptParams = appendRcptParams(e.RcptParams, len(e.RcptTos)-1, hooks.ParseRcptParams(p.opts))
+		}
+	case fsm.HookAUTH, fsm.HookAUTHNext:
+		if applied.Code == 235 && p.creds != nil {
+			cr := p.creds
+			c.sess.AuthID, c.sess.AuthUser = cr.Identity(), cr.Username
+			c.sess.AuthMechanism, c.sess.AuthData = cr.Mechanism, cr.Result
+		}
+	}
+	*p = pendingFacts{}
+}
+
 // decision turns what a hook returned into a Decision; a zero Reply leaves
 // the core's default.
 func (c *Caller) decision(hook string, err error) fsm.Decision {
@@ -61,123 +110,85 @@ func (c *Caller) failure(hook string, err error, def hooks.Reply) fsm.Decision {
 	if c.d.exception == nil {
 		return fsm.Decision{Reply: rep, Close: closing}
 	}
-	var chosen hooks.Reply
-	exErr := c.call("Exception", func(ctx context.Context, s *hooks.Session, _ *hooks.Envelope) error {
-		chosen = c.d.exception.HandleException(ctx, s, err)
-		return nil
-	})
-	if exErr != nil {
+	args := callArgs{kind: callException, err: err}
+	if exErr := c.call(&args); exErr != nil {
 		c.report("Exception", exErr)
-	} else if !chosen.IsZero() {
-		rep = chosen
+	} else if !args.reply.IsZero() {
+		rep = args.reply
 	}
 	return fsm.Decision{Reply: rep, Close: closing}
 }
 
-// effective is the reply the core sends for d.
-func effective(d fsm.Decision, a *fsm.Ask) hooks.Reply {
-	if d.Reply.IsZero() {
-		return a.Default
-	}
-	return d.Reply
-}
-
 func (c *Caller) greet(a *fsm.Ask) fsm.Decision {
-	c.abandon(errTransactionEnded) // a greeting ends any transaction (RFC 5321 §4.1.4)
+	c.dropMessage() // a greeting ends any transaction (RFC 5321 §4.1.4)
 	name := string(a.Arg)
-	var d fsm.Decision
-	if a.Hook == fsm.HookHELO {
-		if h := c.d.helo; h != nil {
-			d = c.decision("HELO", c.call("HELO", func(ctx context.Context, s *hooks.Session, e *hooks.Envelope) error {
-				return h.HandleHELO(ctx, s, e, name)
-			}))
-		}
-	} else if h := c.d.capsHook(a.Hook); h != nil {
-		d = c.capabilities(a, name, h)
+	c.pending.name = name
+	switch {
+	case a.Hook == fsm.HookHELO && c.d.helo != nil:
+		return c.ask(&callArgs{kind: callHELO, name: name})
+	case a.Hook == fsm.HookLHLO && c.d.lhlo != nil:
+		return c.capabilities(a, callLHLO, name)
+	case a.Hook != fsm.HookHELO && c.d.ehlo != nil:
+		return c.capabilities(a, callEHLO, name)
 	}
-	if effective(d, a).Positive() {
-		c.sess.HeloName, c.sess.Extended = name, a.Hook != fsm.HookHELO
-		c.env = &hooks.Envelope{}
-	}
-	return d
+	return fsm.Decision{}
 }
 
-type capsFunc func(ctx context.Context, s *hooks.Session, e *hooks.Envelope, hostname string, caps []string) ([]string, error)
-
-// capsHook returns the hook that answers EHLO or LHLO, or nil.
-func (d *Dispatcher) capsHook(h fsm.Hook) capsFunc {
-	switch {
-	case h == fsm.HookLHLO && d.lhlo != nil:
-		return d.lhlo.HandleLHLO
-	case d.ehlo != nil:
-		return d.ehlo.HandleEHLO
+// ask calls a hook and turns what it returned into a Decision.
+func (c *Caller) ask(a *callArgs) fsm.Decision {
+	name := callNames[a.kind]
+	if a.kind == callCommand {
+		name = a.name
 	}
-	return nil
+	return c.decision(name, c.call(a))
 }
 
 // capabilities asks an EHLO or LHLO hook, which may rewrite the capability
 // lines of the default reply.
-func (c *Caller) capabilities(a *fsm.Ask, name string, h capsFunc) fsm.Decision {
-	caps := append([]string(nil), a.Default.More...) // the core's lines stay its own
-	hook := a.Hook.String()
-	err := c.call(hook, func(ctx context.Context, s *hooks.Session, e *hooks.Envelope) error {
-		var err error
-		caps, err = h(ctx, s, e, name, caps)
-		return err
-	})
-	if err != nil {
-		return c.decision(hook, err)
+func (c *Caller) capabilities(a *fsm.Ask, kind callKind, name string) fsm.Decision {
+	args := callArgs{kind: kind, name: name}
+	args.caps = append([]string(nil), a.Default.More...) // the core's lines stay its own
+	if err := c.call(&args); err != nil {
+		return c.decision(callNames[kind], err)
 	}
 	rep := a.Default
-	rep.More = caps
+	rep.More = args.caps
 	return fsm.Decision{Reply: rep}
 }
 
 func (c *Caller) mailFrom(a *fsm.Ask) fsm.Decision {
 	addr, opts := string(a.Path.Mailbox), options(a.Params)
-	c.env = &hooks.Envelope{XForward: c.xforward} // each transaction starts afresh
+	c.resetEnvelope() // each transaction starts afresh
+	c.env.XForward = c.xforward
 	auth, ok := mailAuth(opts, c.sess.Authenticated())
 	if !ok {
 		return fsm.Decision{Reply: replyBadAuthParam}
 	}
-	var d fsm.Decision
-	if h := c.d.mail; h != nil {
-		d = c.decision("MAIL", c.call("MAIL", func(ctx context.Context, s *hooks.Session, e *hooks.Envelope) error {
-			return h.HandleMAIL(ctx, s, e, addr, opts)
-		}))
+	c.pending.addr, c.pending.opts, c.pending.auth = addr, opts, auth
+	if c.d.mail == nil {
+		return fsm.Decision{}
 	}
-	if effective(d, a).Positive() {
-		c.env.MailFrom, c.env.MailOptions = addr, opts
-		c.env.SMTPUTF8 = hasOption(opts, "SMTPUTF8")
-		c.env.MailParams = hooks.ParseMailParams(opts)
-		c.xforward = nil // XFORWARD's attributes are this transaction's
-		c.env.MailAuth = auth
-	}
-	return d
+	return c.ask(&callArgs{kind: callMAIL, arg: addr, opts: opts})
 }
 
-// rcptTo asks the RCPT hook and records an accepted recipient. The server
-// owns Envelope.RcptTos, RcptOptions and RcptParams: aiosmtpd's documentation has a
-// handle_RCPT append the address itself, and a handler ported that way would
-// otherwise list each recipient twice (and a message be delivered twice).
-// Whatever the hook appended is dropped; the accepted address is added once.
+// rcptTo asks the RCPT hook; Record adds an accepted recipient. The server
+// owns Envelope.RcptTos, RcptOptions and RcptParams: aiosmtpd's
+// documentation has a handle_RCPT append the address itself, and a handler
+// ported that way would otherwise list each recipient twice (and a message
+// be delivered twice). Whatever the hook appended is dropped.
 func (c *Caller) rcptTo(a *fsm.Ask) fsm.Decision {
 	addr, opts := string(a.Path.Mailbox), options(a.Params)
-	before, beforeOpts, beforeParams := c.env.RcptTos, c.env.RcptOptions, c.env.RcptParams
-	var d fsm.Decision
-	if h := c.d.rcpt; h != nil {
-		d = c.decision("RCPT", c.call("RCPT", func(ctx context.Context, s *hooks.Session, e *hooks.Envelope) error {
-			return h.HandleRCPT(ctx, s, e, addr, opts)
-		}))
+	c.pending.addr, c.pending.opts = addr, opts
+	if c.d.rcpt == nil {
+		return fsm.Decision{}
 	}
-	c.env.RcptTos = upTo(c.env.RcptTos, before)
-	c.env.RcptOptions = upTo(c.env.RcptOptions, beforeOpts)
-	c.env.RcptParams = upTo(c.env.RcptParams, beforeParams)
-	if effective(d, a).Positive() {
-		c.env.RcptTos = append(c.env.RcptTos, addr)
-		c.env.RcptOptions = append(c.env.RcptOptions, opts)
-		c.env.RcptParams = appendRcptParams(c.env.RcptParams, len(c.env.RcptTos)-1, hooks.ParseRcptParams(opts))
-	}
+	e := c.env
+	before, beforeOpts, beforeParams := e.RcptTos, e.RcptOptions, e.RcptParams
+	d := c.ask(&callArgs{kind: callRCPT, arg: addr, opts: opts})
+	e = c.env // a copy, when the hook was left behind
+	e.RcptTos = upTo(e.RcptTos, before)
+	e.RcptOptions = upTo(e.RcptOptions, beforeOpts)
+	e.RcptParams = upTo(e.RcptParams, beforeParams)
 	return d
 }
 
@@ -196,7 +207,7 @@ func appendRcptParams(ps []hooks.RcptParams, i int, p hooks.RcptParams) []hooks.
 
 // upTo returns now cut back to the length of before, what it was before a
 // hook ran: now itself (the envelope may have been copied meanwhile, when the
-// hook overran its time), unless the hook made it shorter.
+// hook was left behind), unless the hook made it shorter.
 func upTo[T any](now, before []T) []T {
 	if len(now) < len(before) {
 		return before
@@ -205,54 +216,38 @@ func upTo[T any](now, before []T) []T {
 }
 
 func (c *Caller) reset() fsm.Decision {
-	c.abandon(errTransactionEnded)
+	c.dropMessage()
 	var d fsm.Decision
-	if h := c.d.rset; h != nil {
-		d = c.decision("RSET", c.call("RSET", func(ctx context.Context, s *hooks.Session, e *hooks.Envelope) error {
-			return h.HandleRSET(ctx, s, e)
-		}))
+	if c.d.rset != nil {
+		d = c.ask(&callArgs{kind: callRSET})
 	}
-	c.env = &hooks.Envelope{} // RSET resets whatever the hook said
+	c.resetEnvelope() // RSET resets whatever the hook said
 	return d
 }
 
 // simple answers the hooks that change nothing: NOOP, VRFY, QUIT and custom
 // commands.
 func (c *Caller) simple(a *fsm.Ask) fsm.Decision {
-	arg := string(a.Arg)
-	var f hookFunc
 	switch h := a.Hook; {
 	case h == fsm.HookNOOP && c.d.noop != nil:
-		f = func(ctx context.Context, s *hooks.Session, e *hooks.Envelope) error {
-			return c.d.noop.HandleNOOP(ctx, s, e, arg)
-		}
+		return c.ask(&callArgs{kind: callNOOP, arg: string(a.Arg)})
 	case h == fsm.HookVRFY && c.d.vrfy != nil:
-		f = func(ctx context.Context, s *hooks.Session, e *hooks.Envelope) error {
-			return c.d.vrfy.HandleVRFY(ctx, s, e, arg)
-		}
+		return c.ask(&callArgs{kind: callVRFY, arg: string(a.Arg)})
 	case h == fsm.HookQUIT:
-		c.abandon(errTransactionEnded)
+		c.dropMessage()
 		if c.d.quit != nil {
-			f = func(ctx context.Context, s *hooks.Session, e *hooks.Envelope) error {
-				return c.d.quit.HandleQUIT(ctx, s, e)
-			}
+			return c.ask(&callArgs{kind: callQUIT})
 		}
 	case h == fsm.HookCommand && c.d.command != nil:
-		return c.custom(a, arg)
+		return c.custom(a)
 	}
-	if f == nil {
-		return fsm.Decision{}
-	}
-	return c.decision(a.Hook.String(), c.call(a.Hook.String(), f))
+	return fsm.Decision{}
 }
 
 // custom answers a registered command; nil from its hook means 250 OK (the
 // core's default for an unanswered command is 502).
-func (c *Caller) custom(a *fsm.Ask, arg string) fsm.Decision {
-	name := strings.ToUpper(string(a.Verb))
-	d := c.decision(name, c.call(name, func(ctx context.Context, s *hooks.Session, e *hooks.Envelope) error {
-		return c.d.command.HandleCommand(ctx, s, e, name, arg)
-	}))
+func (c *Caller) custom(a *fsm.Ask) fsm.Decision {
+	d := c.ask(&callArgs{kind: callCommand, name: strings.ToUpper(string(a.Verb)), arg: string(a.Arg)})
 	if d.Reply.IsZero() {
 		d.Reply = replyCommandOK
 	}

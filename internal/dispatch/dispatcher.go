@@ -31,6 +31,7 @@ type Config struct {
 type Dispatcher struct {
 	hostname string
 	lmtpMode bool
+	detach   bool // hooks.Abandoning: each call on a goroutine of its own (detach.go)
 	hooks    fsm.HookSet
 	mechs    []hooks.Mechanism
 	names    []string // mechanism names, upper case, for fsm.Config
@@ -62,6 +63,7 @@ func NewDispatcher(cfg Config) *Dispatcher {
 	if d.hostname == "" {
 		d.hostname = "localhost"
 	}
+	cfg.Handler, d.detach = unwrap(cfg.Handler)
 	d.discover(cfg.Handler)
 	discards := discarding(cfg.Handler)
 	if discards {
@@ -98,6 +100,17 @@ func NewDispatcher(cfg Config) *Dispatcher {
 // served as no handler at all.
 type Discarder interface {
 	DiscardsMessages(h hooks.Handler) bool
+}
+
+// unwrap returns the handler hooks.Abandoning wraps, and whether it did.
+func unwrap(h hooks.Handler) (hooks.Handler, bool) {
+	switch w := h.(type) {
+	case hooks.Abandoning:
+		return w.Handler, true
+	case *hooks.Abandoning:
+		return w.Handler, true
+	}
+	return h, false
 }
 
 func discarding(h hooks.Handler) bool {

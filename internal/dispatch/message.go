@@ -1,55 +1,76 @@
 package dispatch
 
 import (
-	"context"
+	"errors"
 	"io"
 
 	"github.com/gosmtpd/gosmtpd/fsm"
 	"github.com/gosmtpd/gosmtpd/hooks"
 )
 
-// Body hands the next chunk of the message (fsm.ActBody's Data) to the DATA
-// hook, starting the hook on the first chunk, and returns once the hook has
-// used all of p. It returns false when the hook stopped taking the message:
-// then the decision says what the client gets for it; the driver passes its
-// Reply to fsm.Conn.AbortData, or ends the session when Close is set.
-func (c *Caller) Body(p []byte) (fsm.Decision, bool) {
-	if len(p) == 0 {
-		return fsm.Decision{}, true
-	}
-	if c.msg == nil {
-		c.msg = c.startMessage()
-	}
-	err := c.feed(c.msg, p)
-	if err == nil {
-		return fsm.Decision{}, true
-	}
-	m := c.msg
-	c.msg = nil
-	if err != errReturnedEarly {
-		m.abort(streamError(err))
-		c.detach()
-		return notWhole(c.failure("DATA", err, hooks.ErrTemporaryFailure)), false
-	}
-	m.finish(io.ErrUnexpectedEOF)
-	m.release()
-	return c.refusal(m), false
+// Stream is a message on its way to the DATA hook, as the driver gives it:
+// the hook pulls it through Read (or WriteTo), and the driver receives the
+// message's bytes from the client as the hook asks for them.
+type Stream interface {
+	io.Reader
+	// Ended reports how the stream ended: io.EOF once the message was
+	// read whole, another error when it failed (the client went, the
+	// core refused the message, the transaction ended), nil while the
+	// hook has not read it to its end.
+	Ended() error
+	// SetDeadline is given the call's context: the stream suspends the
+	// hook's time limit while it waits for the client's bytes.
+	SetDeadline(ctx CallDeadline)
 }
 
-// streamError is what the hook's stream returns when the driver stops
-// waiting for the hook: io.ErrUnexpectedEOF when the session ends (the
-// message will never be whole), else the cause.
-func streamError(err error) error {
-	if err == hooks.ErrStopped {
-		return io.ErrUnexpectedEOF
-	}
-	return err
+// CallDeadline is the time limit of the DATA hook's call, which its
+// stream suspends while it waits for the client.
+type CallDeadline interface {
+	// Waiting suspends the limit (true) or restarts it (false).
+	Waiting(bool)
 }
 
-// refusal is the decision for a message whose hook returned before taking
-// all of it: the hook's own refusal, else 451, since the message never
-// reached it whole.
-func (c *Caller) refusal(m *delivery) fsm.Decision {
+// message is the DATA hook's answer to the message in progress.
+type message struct {
+	running  bool
+	answered bool    // the hook returned; answer and answers hold what it said
+	lmtp     bool    // the hook answers each recipient
+	answer   error   // a DATA hook's answer, or the failure of the call
+	answers  []error // an LMTP hook's answers, one per recipient
+	rcpts    int     // the recipients the hook was given
+}
+
+var (
+	errReturnedEarly = errors.New("hooks: DATA hook returned before reading the whole message")
+	errNoAnswer      = errors.New("hooks: LMTP DATA hook gave no answer for a recipient")
+)
+
+// HasDATAHook reports whether the handler reads messages.
+func (c *Caller) HasDATAHook() bool { return c.d.data != nil || c.d.lmtp != nil }
+
+// RunMessage calls the DATA hook on the message in s and returns when the
+// hook returns; its answer is kept for the end of the message. The hook
+// runs on the calling goroutine, pulling the message through s.
+func (c *Caller) RunMessage(s Stream) {
+	m := &c.msg
+	*m = message{running: true, answers: m.answers[:0], rcpts: len(c.env.RcptTos)}
+	m.lmtp = c.d.lmtp != nil && (c.d.lmtpMode || c.d.data == nil)
+	args := callArgs{kind: callDATA, msg: s, rcpts: m.answers}
+	if m.lmtp {
+		args.kind = callLMTPDATA
+	}
+	m.answer = c.call(&args)
+	m.answers = args.rcpts
+	m.running, m.answered = false, true
+}
+
+// Refusal is the Decision for a message whose hook returned before its
+// stream ended: the hook's own refusal, else 451, since the message never
+// reached it whole. The driver passes it to fsm.Conn.AbortData (or ends
+// the session with it when Close is set).
+func (c *Caller) Refusal() fsm.Decision {
+	m := &c.msg
+	m.answered = false
 	answer := m.answer
 	for _, a := range m.answers {
 		if answer == nil && a != nil {
@@ -77,28 +98,26 @@ func notWhole(d fsm.Decision) fsm.Decision {
 	return d
 }
 
-// AbandonMessage fails the stream of the message in progress with cause
-// (fsm.ActBody's Err: the core refuses the message and answers the client
-// itself) and waits for the hook to return, at most the timeout. The hook's
-// answer is dropped.
-func (c *Caller) AbandonMessage(cause error) { c.abandon(cause) }
-
-func (c *Caller) abandon(cause error) {
-	m := c.msg
-	if m == nil {
-		return
+// Failed reports the failure of the DATA hook when its stream failed: the
+// core answers the client by itself, and the hook's answer is dropped; a
+// panic still ends the session (the Decision says so).
+func (c *Caller) Failed() (fsm.Decision, bool) {
+	m := &c.msg
+	m.answered = false
+	if _, failure := replyOf(m.answer); failure != nil {
+		d := c.failure("DATA", failure, hooks.ErrTemporaryFailure)
+		return d, d.Close
 	}
-	c.msg = nil
-	m.finish(cause)
-	if err := c.await(m); err != nil {
-		c.report("DATA", err)
-	}
-	m.release()
+	return fsm.Decision{}, false
 }
 
-// endOfData answers the end of a message: the DATA hook's answer, once
-// the stream is closed and the hook has returned. In LMTP the core asks
-// once per accepted recipient; the answers are worked out at the first ask.
+// dropMessage forgets the answer to a message whose transaction ended.
+func (c *Caller) dropMessage() { c.msg.answered = false }
+
+// endOfData answers the end of a message: the DATA hook's answer, given
+// while the message streamed, or, for a message with no byte to stream,
+// asked now. In LMTP the core asks once per accepted recipient; the
+// answers are worked out at the first ask.
 func (c *Caller) endOfData(a *fsm.Ask) fsm.Decision {
 	if a.Rcpt > 0 {
 		if a.Rcpt < len(c.verdicts) {
@@ -106,28 +125,21 @@ func (c *Caller) endOfData(a *fsm.Ask) fsm.Decision {
 		}
 		return c.failure("DATA", errNoAnswer, hooks.ErrTemporaryFailure)
 	}
-	m := c.msg
-	if m == nil {
-		m = c.startMessage() // an empty message: no chunk came
+	if !c.msg.answered {
+		c.RunMessage(emptyStream{})
 	}
-	c.msg = nil
-	m.finish(io.EOF)
-	err := c.await(m)
-	m.release()
-	c.env = &hooks.Envelope{} // the transaction ends with this reply
+	m := &c.msg
+	m.answered = false
 	if !c.d.lmtpMode {
-		if err != nil {
-			return c.failure("DATA", err, hooks.ErrTemporaryFailure)
-		}
 		return c.decision("DATA", m.single())
 	}
-	c.verdicts = c.perRecipient(m, err)
+	c.verdicts = c.perRecipient(m)
 	return c.verdicts[0]
 }
 
 // single is the answer of a hook for an SMTP message: an LMTP hook's first
 // refusal when it is the only DATA hook.
-func (m *delivery) single() error {
+func (m *message) single() error {
 	if m.answer != nil || !m.lmtp {
 		return m.answer
 	}
@@ -140,41 +152,29 @@ func (m *delivery) single() error {
 }
 
 // perRecipient works out the LMTP replies, one per accepted recipient.
-func (c *Caller) perRecipient(m *delivery, err error) []fsm.Decision {
-	out := make([]fsm.Decision, max(len(m.env.RcptTos), 1))
-	if err != nil || !m.lmtp || m.answer != nil {
-		if err == nil {
-			err = m.answer
-		}
-		d := c.decision("DATA", err)
-		for i := range out {
-			out[i] = d
+func (c *Caller) perRecipient(m *message) []fsm.Decision {
+	out := c.verdicts[:0]
+	n := max(m.rcpts, 1)
+	if m.answer != nil || !m.lmtp {
+		d := c.decision("DATA", m.answer)
+		for range n {
+			out = append(out, d)
 		}
 		return out
 	}
-	for i := range out {
+	for i := range n {
 		answer := errNoAnswer
 		if i < len(m.answers) {
 			answer = m.answers[i]
 		}
-		out[i] = c.decision("DATA", answer)
+		out = append(out, c.decision("DATA", answer))
 	}
 	return out
 }
 
-// Close ends the Caller with its session: a message still streaming fails
-// with io.ErrUnexpectedEOF (the client went before its end) and its hook's
-// context is cancelled; Close waits for that hook until ctx ends.
-func (c *Caller) Close(ctx context.Context) {
-	m := c.msg
-	if m == nil {
-		return
-	}
-	c.msg = nil
-	m.finish(io.ErrUnexpectedEOF)
-	m.release()
-	select {
-	case <-m.done:
-	case <-ctx.Done():
-	}
-}
+// emptyStream is a message with no byte: the end of data came before any.
+type emptyStream struct{}
+
+func (emptyStream) Read([]byte) (int, error) { return 0, io.EOF }
+func (emptyStream) Ended() error             { return io.EOF }
+func (emptyStream) SetDeadline(CallDeadline) {}

@@ -42,14 +42,16 @@ func replyOf(err error) (hooks.Reply, error) {
 }
 
 // failureReply is the reply for a failed hook when no ExceptionHandler
-// chooses one, and whether the session must end.
+// chooses one, and whether the session must end. A session stopped while
+// a hook ran is ended by the driver, which asks the core for its last
+// words; the reply here is never positive, should it be applied.
 func failureReply(hostname string, err error) (hooks.Reply, bool) {
 	var p *hooks.PanicError
 	switch {
 	case errors.As(err, &p):
 		return hooks.Reply{Code: 421, Enhanced: "4.3.0", Text: hostname + " Error: internal server error, closing connection"}, true
 	case errors.Is(err, hooks.ErrStopped):
-		return hooks.Reply{Code: 421, Enhanced: "4.3.2", Text: hostname + " Service shutting down"}, true
+		return hooks.ErrTemporaryFailure, true
 	}
 	return hooks.ErrTemporaryFailure, false
 }

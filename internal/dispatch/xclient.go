@@ -7,7 +7,6 @@ import (
 
 	"github.com/gosmtpd/gosmtpd/codec"
 	"github.com/gosmtpd/gosmtpd/fsm"
-	"github.com/gosmtpd/gosmtpd/hooks"
 )
 
 // xclient applies an XCLIENT the core accepted (Postfix's XCLIENT_README):
@@ -18,7 +17,7 @@ import (
 // STARTTLS. The attributes stay in Session.XClient.
 func (c *Caller) xclient(arg []byte) fsm.Decision {
 	attrs := xattributes(arg)
-	c.abandon(errTransactionEnded)
+	c.dropMessage()
 	c.sasl = nil
 	s := c.sess
 	s.XClient = attrs
@@ -30,7 +29,7 @@ func (c *Caller) xclient(arg []byte) fsm.Decision {
 	if peer := xpeer(attrs["ADDR"], attrs["PORT"]); peer != "" {
 		s.Peer = peer
 	}
-	c.env = &hooks.Envelope{}
+	c.resetEnvelope()
 	c.xforward = nil
 	return fsm.Decision{}
 }

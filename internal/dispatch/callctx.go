@@ -1,0 +1,172 @@
+package dispatch
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// callContext is the context of one hook call: cancelled when the call
+// ends, when the session's context ends, or when the hook overruns its
+// deadline. It is made for each call, a single small allocation: the
+// channel is made only when the hook asks for Done, and the timer that
+// closes it at the deadline is the session's own, reset for each call that
+// asks (context.WithTimeout would cost a context, a timer and a closure on
+// every call).
+type callContext struct {
+	parent context.Context // the session's
+	clock  *callClock
+	limit  time.Duration // 0: none
+	// Guarded by clock.mu:
+	deadline time.Time // zero while the deadline is suspended
+	done     chan struct{}
+	err      error
+}
+
+// callClock is a session's timer for the deadlines of its hook calls, and
+// the call it watches.
+type callClock struct {
+	mu      sync.Mutex
+	timer   *time.Timer
+	current *callContext // the call in progress, or nil
+}
+
+// start begins a call with the given time limit (0: none).
+func (k *callClock) start(parent context.Context, limit time.Duration) *callContext {
+	ctx := &callContext{parent: parent, clock: k, limit: limit}
+	if limit > 0 {
+		ctx.deadline = time.Now().Add(limit)
+	}
+	k.mu.Lock()
+	k.current = ctx
+	k.mu.Unlock()
+	return ctx
+}
+
+// end cancels the call's context once the hook has returned.
+func (k *callClock) end(ctx *callContext) {
+	k.mu.Lock()
+	ctx.cancelLocked(context.Canceled)
+	if k.current == ctx {
+		k.current = nil
+	}
+	if ctx.done != nil && k.timer != nil {
+		k.timer.Stop()
+	}
+	k.mu.Unlock()
+}
+
+// stop cancels the call in progress: the session is ending at once.
+func (k *callClock) stop() {
+	k.mu.Lock()
+	if k.current != nil {
+		k.current.cancelLocked(context.Canceled)
+	}
+	k.mu.Unlock()
+}
+
+// fire runs on the timer's goroutine: it cancels the watched call when its
+// deadline has passed (the timer may be late for a call that moved it).
+func (k *callClock) fire() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	ctx := k.current
+	if ctx == nil || ctx.done == nil || ctx.deadline.IsZero() {
+		return
+	}
+	if wait := time.Until(ctx.deadline); wait > 0 {
+		k.timer.Reset(wait)
+		return
+	}
+	ctx.cancelLocked(context.DeadlineExceeded)
+}
+
+// armLocked sets the timer for ctx's deadline, when ctx watches its Done.
+func (k *callClock) armLocked(ctx *callContext) {
+	if ctx.done == nil || ctx.deadline.IsZero() || ctx.err != nil {
+		return
+	}
+	wait := time.Until(ctx.deadline)
+	if k.timer == nil {
+		k.timer = time.AfterFunc(wait, k.fire)
+	} else {
+		k.timer.Reset(wait)
+	}
+}
+
+// Waiting suspends the call's time limit while the hook waits for the
+// client (true: a DATA hook waits for the message's next bytes), and
+// restarts it, in full, when the hook has them (false).
+func (ctx *callContext) Waiting(wait bool) {
+	if ctx.limit <= 0 {
+		return
+	}
+	k := ctx.clock
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if wait {
+		ctx.deadline = time.Time{}
+		return
+	}
+	ctx.deadline = time.Now().Add(ctx.limit)
+	k.armLocked(ctx)
+}
+
+func (ctx *callContext) cancelLocked(err error) {
+	if ctx.err != nil {
+		return
+	}
+	ctx.err = err
+	if ctx.done != nil {
+		close(ctx.done)
+	}
+}
+
+// Deadline reports the call's deadline, when it has one now.
+func (ctx *callContext) Deadline() (time.Time, bool) {
+	ctx.clock.mu.Lock()
+	defer ctx.clock.mu.Unlock()
+	return ctx.deadline, !ctx.deadline.IsZero()
+}
+
+// Done returns a channel closed when the call's context ends.
+func (ctx *callContext) Done() <-chan struct{} {
+	k := ctx.clock
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if ctx.done == nil {
+		ctx.done = make(chan struct{})
+		if ctx.err == nil && ctx.parent.Err() != nil {
+			ctx.err = context.Canceled
+		}
+		if ctx.err != nil {
+			close(ctx.done)
+		}
+		k.armLocked(ctx)
+	}
+	return ctx.done
+}
+
+// Err reports why the call's context ended, or nil.
+func (ctx *callContext) Err() error {
+	ctx.clock.mu.Lock()
+	defer ctx.clock.mu.Unlock()
+	if ctx.err == nil {
+		switch {
+		case ctx.parent.Err() != nil:
+			ctx.cancelLocked(context.Canceled)
+		case !ctx.deadline.IsZero() && !time.Now().Before(ctx.deadline):
+			ctx.cancelLocked(context.DeadlineExceeded)
+		}
+	}
+	return ctx.err
+}
+
+// Value returns the session context's value for key.
+func (ctx *callContext) Value(key any) any { return ctx.parent.Value(key) }
+
+// expired reports whether the call ran out of time (rather than being
+// cancelled by the session's end).
+func (ctx *callContext) expired() bool {
+	return ctx.Err() == context.DeadlineExceeded
+}
