@@ -87,7 +87,7 @@ func (c *Conn) Fill() []byte {
 		c.r = 0
 	}
 	if c.w == len(c.in) {
-		c.grow(len(c.in))
+		c.grow(1)
 	}
 	return c.in[c.w:]
 }
@@ -97,6 +97,10 @@ func (c *Conn) Fill() []byte {
 func (c *Conn) inputSize() int {
 	return max(c.cfg.readBuffer, c.cfg.maxLine+max(c.cfg.mailExtra, c.cfg.rcptExtra)+2)
 }
+
+// maxInput is the most the input buffer needs to hold while reading
+// commands: the longest line accepted now with its CRLF, or a read.
+func (c *Conn) maxInput() int { return max(c.inputSize(), c.lineLimit()+2) }
 
 // ReleaseInput hands back the input buffer while it holds no unconsumed
 // byte, so that a session waiting for its client holds none: the driver
@@ -161,8 +165,11 @@ func (c *Conn) Receive(p []byte) {
 	}
 }
 
+// grow makes room for extra bytes after the pending ones: it doubles the
+// buffer, so that a long line is read in few steps, but not past maxInput,
+// the most a command line needs; only Receive's larger pieces go beyond it.
 func (c *Conn) grow(extra int) {
-	in := make([]byte, c.w-c.r+extra+len(c.in))
+	in := make([]byte, max(c.w-c.r+extra, min(2*len(c.in), c.maxInput())))
 	c.w = copy(in, c.in[c.r:c.w])
 	c.r = 0
 	c.in = in
