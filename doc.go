@@ -11,4 +11,13 @@
 // connections (transport/tcp, transport/unix and transport/tls make the
 // listeners); package hooks is the handler API and handlers holds the
 // built-in handlers (Debugging, Sink, Mailbox, Proxy, Message).
+//
+// A Server's defaults are meant for the internet: one client cannot take
+// it from the others. Sessions are capped by what the descriptor limit
+// allows, 50 of them a client (an IPv4 address, an IPv6 /64), with
+// Postfix's stress mode near the cap; message data must arrive at 500
+// bytes a second; sessions sending only junk or refused recipients end;
+// a client's password guesses are spaced out and each refusal is logged
+// (AuthFailureMessage). The README's "Security behaviour" lists each limit
+// beside Postfix's.
 package gosmtpd
