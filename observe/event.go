@@ -32,7 +32,8 @@ const (
 	// Recipient: a RCPT command was answered. Sender, Recipient, Reply.
 	Recipient
 	// Message: a message got its final reply; in LMTP, one per accepted
-	// recipient. Sender, Recipients, Size, Reply, Duration, Abandoned.
+	// recipient (Rcpt, Recipient). Sender, Recipients, Size, Reply,
+	// Duration, Abandoned.
 	Message
 	// HookDone: a handler's hook answered the core. Hook, Duration.
 	HookDone
@@ -70,7 +71,7 @@ type Event struct {
 
 	Mechanism  string // Auth: the SASL mechanism, upper case
 	Sender     []byte // Mail, Recipient, Message: the reverse path's mailbox; empty for <>
-	Recipient  []byte // Recipient: the forward path's mailbox
+	Recipient  []byte // Recipient: the forward path's mailbox; Message in LMTP: the recipient the reply is for
 	Recipients int    // Message: the recipients accepted
 	Size       int64  // Message: body octets received
 	Rcpt       int    // Message in LMTP: which accepted recipient the reply is for (0 for the first)

@@ -15,7 +15,8 @@ import (
 //	msg="message accepted" session=1a2b3c-4 client=192.0.2.7:41234 from=<a@example.org> nrcpt=2 size=5120 reply="250 2.0.0 OK" duration=41ms
 //
 // (a message the server refused by itself also says why, abandoned="smtp:
-// message exceeds the size limit"), one per refused sender ("sender
+// message exceeds the size limit"; in LMTP there is one per recipient,
+// with to=<...>, as each recipient gets its own reply), one per refused sender ("sender
 // refused") and one per refused recipient ("recipient refused", with
 // to=<...>), as Postfix's "NOQUEUE: reject" lines. The other events are not
 // logged here. Addresses and replies are logged as slog values, which
@@ -41,8 +42,12 @@ func (o *logObserver) message(e *Event) {
 		msg = "message refused"
 	}
 	tail := [...]slog.Attr{slog.Int("nrcpt", e.Recipients), slog.Int64("size", e.Size),
-		slog.String("reply", replyLine(e.Reply)), slog.Duration("duration", e.Duration), {}}
-	n := len(tail) - 1
+		slog.String("reply", replyLine(e.Reply)), slog.Duration("duration", e.Duration), {}, {}}
+	n := len(tail) - 2
+	if e.Recipient != nil { // LMTP: the reply is this recipient's
+		tail[n] = slog.String("to", angle(e.Recipient))
+		n++
+	}
 	if e.Abandoned != nil {
 		tail[n] = slog.String("abandoned", e.Abandoned.Error())
 		n++
@@ -56,7 +61,7 @@ func (o *logObserver) log(msg string, e *Event, tail ...slog.Attr) {
 	if !o.l.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
-	var attrs [8]slog.Attr
+	var attrs [9]slog.Attr
 	n := copy(attrs[:], []slog.Attr{slog.String("session", e.Session), slog.String("client", e.Client),
 		slog.String("from", angle(e.Sender))})
 	n += copy(attrs[n:], tail)

@@ -116,3 +116,23 @@ func TestLogOneLinePerMessageAndRefusal(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// In LMTP each recipient gets its own reply, and its own line.
+func TestLogLMTPLinePerRecipient(t *testing.T) {
+	var out testkit.Buffer
+	addr, stop := serveObserved(t, &gosmtpd.Server{LMTP: true}, observe.Log(slog.New(slog.NewTextHandler(&out, nil))))
+	c := testkit.Dial(t, "tcp", addr)
+	c.Expect("220")
+	c.Send("LHLO c", "MAIL FROM:<a@x>", "RCPT TO:<b@x>", "RCPT TO:<c@x>", "DATA")
+	c.ExpectAll("250", "250", "250", "250", "354")
+	c.Send("hi\r\n.")
+	c.ExpectAll("250", "250")
+	c.Send("QUIT")
+	c.Expect("221")
+	stop()
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "nrcpt=2 size=4 ") || !strings.Contains(lines[0], " to=<b@x>") ||
+		!strings.Contains(lines[1], " to=<c@x>") {
+		t.Errorf("LMTP lines:\n%s", out.String())
+	}
+}

@@ -18,7 +18,11 @@ type observation struct {
 	started time.Time // the session's start
 	mailAt  time.Time // the last accepted MAIL
 	sender  []byte    // the last MAIL's reverse path (a copy: the core's is a view)
-	reason  string    // why the session ends, when the driver knows better than the cause
+	// LMTP: the recipients accepted in this transaction, end to end in
+	// rcpts, the i-th ending at rcptEnds[i], for the per-recipient replies.
+	rcpts    []byte
+	rcptEnds []int
+	reason   string // why the session ends, when the driver knows better than the cause
 }
 
 // observeStart reports the session's start, when there is an Observer.
@@ -54,20 +58,39 @@ func (c *conn) reported(e fsm.Event) {
 	switch e.Kind {
 	case fsm.EventMail:
 		o.sender = append(o.sender[:0], e.Path.Mailbox...)
+		o.rcpts, o.rcptEnds = o.rcpts[:0], o.rcptEnds[:0]
 		o.mailAt = time.Now()
 		o.ev.Sender = o.sender
 		c.observe(observe.Mail)
 	case fsm.EventRcpt:
+		if c.o.Core.LMTP && e.Reply.Positive() {
+			o.rcpts = append(o.rcpts, e.Path.Mailbox...)
+			o.rcptEnds = append(o.rcptEnds, len(o.rcpts))
+		}
 		o.ev.Sender, o.ev.Recipient = o.sender, e.Path.Mailbox
 		c.observe(observe.Recipient)
 	case fsm.EventMessage:
 		o.ev.Sender, o.ev.Recipients, o.ev.Size = o.sender, e.Recipients, e.Size
 		o.ev.Abandoned, o.ev.Duration, o.ev.Rcpt = e.Abandoned, time.Since(o.mailAt), e.Rcpt
+		o.ev.Recipient = o.lmtpRecipient(e.Rcpt)
 		c.observe(observe.Message)
 	case fsm.EventAuth:
 		o.ev.Mechanism = e.Mechanism
 		c.observe(observe.Auth)
 	}
+}
+
+// lmtpRecipient is the i-th recipient accepted in an LMTP transaction;
+// nil in SMTP.
+func (o *observation) lmtpRecipient(i int) []byte {
+	if i >= len(o.rcptEnds) {
+		return nil
+	}
+	start := 0
+	if i > 0 {
+		start = o.rcptEnds[i-1]
+	}
+	return o.rcpts[start:o.rcptEnds[i]]
 }
 
 // decide asks the handler, timing the hook when there is an Observer.
