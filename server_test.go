@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/smtp"
 	"os/exec"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -34,7 +35,7 @@ func (r *recorder) HandleDATA(_ context.Context, _ *hooks.Session, e *hooks.Enve
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.msgs = append(r.msgs, string(b))
-	r.rcpt = append(r.rcpt, e.RcptTos)
+	r.rcpt = append(r.rcpt, slices.Clone(e.RcptTos))
 	return nil
 }
 

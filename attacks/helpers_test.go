@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -154,7 +155,7 @@ func (r *recorder) HandleMAIL(context.Context, *hooks.Session, *hooks.Envelope, 
 
 func (r *recorder) HandleDATA(ctx context.Context, s *hooks.Session, e *hooks.Envelope, msg io.Reader) error {
 	b, err := io.ReadAll(msg)
-	m := message{from: e.MailFrom, rcpts: e.RcptTos, body: string(b), peer: s.Peer, err: err, ctx: ctx.Err()}
+	m := message{from: e.MailFrom, rcpts: slices.Clone(e.RcptTos), body: string(b), peer: s.Peer, err: err, ctx: ctx.Err()}
 	if err == nil {
 		r.mu.Lock()
 		r.msgs = append(r.msgs, m)

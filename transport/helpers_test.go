@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -54,7 +55,7 @@ func newRecorder() *recorder { return &recorder{got: make(chan message, 16)} }
 
 func (r *recorder) HandleDATA(_ context.Context, s *hooks.Session, e *hooks.Envelope, msg io.Reader) error {
 	b, err := io.ReadAll(msg)
-	m := message{from: e.MailFrom, rcpts: e.RcptTos, body: string(b), helo: s.HeloName,
+	m := message{from: e.MailFrom, rcpts: slices.Clone(e.RcptTos), body: string(b), helo: s.HeloName,
 		tls: s.TLS != nil, auth: s.AuthID, err: err}
 	r.mu.Lock()
 	r.msgs = append(r.msgs, m)

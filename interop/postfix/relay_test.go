@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"net/textproto"
+	"slices"
 	"testing"
 	"time"
 
@@ -33,7 +34,7 @@ func (w witness) HandleDATA(_ context.Context, _ *hooks.Session, e *hooks.Envelo
 	if err != nil {
 		return err
 	}
-	w <- arrival{mail: e.MailParams, rcpts: e.RcptTos, params: []hooks.RcptParams{e.RcptParamsOf(0)}, xforward: e.XForward, body: string(b)}
+	w <- arrival{mail: e.MailParams, rcpts: slices.Clone(e.RcptTos), params: []hooks.RcptParams{e.RcptParamsOf(0)}, xforward: e.XForward, body: string(b)}
 	return nil
 }
 
