@@ -56,8 +56,7 @@
 //	T-20  TestLegitimatePipelining                          transport TestPipelinedRepliesInOneWrite
 //	T-21  TestClientNeverReadsReplies                       transport TestClientNeverReads
 //	T-22  TestProxyHeaderFromUntrustedPeer,
-//	      TestProxyHeaderAbuse, TestProxyV2WithAWSTLVs,
-//	      FuzzProxyHeader
+//	      TestProxyHeaderAbuse, TestProxyV2WithAWSTLVs        fuzz FuzzProxyHeader
 //	T-23  TestAuthNeedsEncryption,                          transcripts rfc4954-4-auth-needs-tls, -response-too-long,
 //	      TestAuthMalformedExchanges (differs: an            -cancel, -bad-base64, -bad-credentials
 //	      over-long AUTH line gets 500 5.5.6 and the
@@ -81,8 +80,9 @@
 //	T-35  TestMaildirPartialMessage, TestMaildirWriteFailure,
 //	      TestMaildirConcurrentDeliveries
 //	T-36  TestPathologicalHeaders (an unfolded 1 MiB line is refused by the text line limit first)
-//	T-37  FuzzSession (BDAT framing and AUTH included),     codec Fuzz* (command, path, params, reply, base64,
-//	      FuzzProxyHeader                                    dot-stuffing), fsm FuzzCore, FuzzSplit, FuzzOracle
+//	T-37  (every whole-server fuzzer is in package fuzz:   codec Fuzz* (command, path, params, reply, base64,
+//	      FuzzServer, FuzzServerSocket, FuzzSession,        dot-stuffing), fsm FuzzCore, FuzzSplit, FuzzOracle
+//	      FuzzProxyHeader, FuzzAuth)
 //	T-38  TestOneAddressOpensManyIdleConnections
 //	T-39  TestManyAddressesFillTheDerivedCap
 //	T-40  TestTrickledDATAIsCutOff
@@ -95,8 +95,4 @@
 //	T-47  TestMailboxRefusesWhatWouldFillTheDisk            handlers TestMailboxKeepsFreeSpace
 //	T-48  TestDebuggingEscapesOnATerminal                   handlers TestEscapingWriter
 //	T-49  TestCertificateReloadOnSIGHUP                     transport/tls TestKeyPairReload
-//
-// Run one fuzz target with, for example:
-//
-//	go test -run XXX -fuzz FuzzSession -fuzztime 10m ./attacks/
 package attacks

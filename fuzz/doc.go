@@ -89,7 +89,8 @@
 //
 //	go test ./fuzz -run '^$' -fuzz '^FuzzServer$' -fuzztime 10m -parallel 1
 //
-// and likewise '^FuzzServerSocket$', '^FuzzProxyHeader$' and '^FuzzAuth$'.
+// and likewise '^FuzzServerSocket$', '^FuzzSession$', '^FuzzProxyHeader$'
+// and '^FuzzAuth$'.
 // Adding -fuzzminimizetime 200x keeps the fuzzer fuzzing: by default it
 // spends up to a minute minimizing each new interesting input. A failing
 // input is written under testdata/fuzz/<Target>/; commit it with the fix, so
