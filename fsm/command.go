@@ -87,7 +87,7 @@ func (c *Conn) gate(v codec.Verb) (codec.Reply, bool) {
 		return codec.Reply{}, false
 	case c.cfg.lmtp && (v == codec.VerbHELO || v == codec.VerbEHLO):
 		return replyUseLHLO, true
-	case c.cfg.requireTLS && !c.tls && !allowedBeforeTLS(v):
+	case c.requireTLS && !c.tls && !allowedBeforeTLS(v):
 		return replyNeedTLS, true
 	case c.cfg.authRequired && !c.authed && !allowedBeforeAuth(v):
 		return replyNeedAuth, true

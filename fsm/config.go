@@ -56,11 +56,15 @@ type CustomCommand struct {
 	Syntax string // shown by "HELP NAME", e.g. "XCLIENT attr=value ..."
 }
 
+// DefaultHostname is the name a server gives itself when none is
+// configured.
+const DefaultHostname = "localhost"
+
 // Config is the configuration of a session. The zero value is usable: zero
 // fields take the defaults documented on them. A Config must not change while
 // Conns use it.
 type Config struct {
-	Hostname string // in the greeting and replies; default "localhost"
+	Hostname string // in the greeting and replies; default DefaultHostname
 	Ident    string // greeting text after the hostname; default "gosmtpd"
 	LMTP     bool   // speak LMTP (RFC 2033): LHLO, one reply per recipient
 

@@ -24,13 +24,19 @@ import (
 // A Conn is not safe for concurrent use. Misuse (Next while an Ask is
 // unresolved, Resolve without an Ask) panics: it is a driver bug.
 type Conn struct {
-	cfg   limits
-	host  hostReplies
-	in    []byte // input buffer; in[r:w] is unconsumed
+	cfg   *settings    // the server's, shared
+	host  *hostReplies // the server's, shared
+	in    []byte       // input buffer; in[r:w] is unconsumed
 	r, w  int
 	out   []byte // queued reply bytes
 	state State
 	phase phase
+
+	// What differs between the sessions of one configuration.
+	requireTLS        bool // STARTTLS must come first: RequireTLS, and not SMTPS
+	xclient, xforward Trust
+	trace             func(line []byte)
+	onEvent           func(e Event) // Config.Report
 
 	ask      Ask  // the pending or last question
 	asking   Hook // HookNone unless an ActAsk awaits Resolve
@@ -61,11 +67,54 @@ const (
 )
 
 // NewConn returns the core of a new session; its greeting is already queued.
-// cfg is read, not kept: later changes to it do not affect the Conn.
+// cfg is read, not kept: later changes to it do not affect the Conn. It
+// compiles cfg for this one session; a server compiles its configuration
+// once with Compile and makes each session's Conn from that.
 func NewConn(cfg *Config) *Conn {
-	c := &Conn{cfg: newLimits(cfg)}
-	c.host = newHostReplies(&c.cfg)
-	c.tls = cfg.TLSActive
+	return Compile(cfg).NewConn(cfg.session())
+}
+
+// Compiled is a Config compiled once for the sessions of a server: its
+// defaults applied, its replies (greeting, EHLO for every TLS state and
+// trust) built. It is read only and safe to share between goroutines.
+type Compiled struct {
+	s    settings
+	host hostReplies
+}
+
+// Compile compiles cfg, ignoring the fields that are each session's own
+// (TLSActive, XClient, XForward, Trace, Report: see SessionConfig). cfg is
+// read, not kept.
+func Compile(cfg *Config) *Compiled {
+	p := &Compiled{s: newSettings(cfg)}
+	p.host = newHostReplies(&p.s)
+	return p
+}
+
+// Hostname is the name the server gives itself (Config.Hostname, or
+// DefaultHostname).
+func (p *Compiled) Hostname() string { return p.s.hostname }
+
+// SessionConfig is what differs between the sessions of one Compiled
+// configuration; its fields mean what Config's of the same names do.
+type SessionConfig struct {
+	TLSActive         bool
+	XClient, XForward Trust
+	Trace             func(line []byte)
+	Report            func(e Event)
+}
+
+func (cfg *Config) session() SessionConfig {
+	return SessionConfig{TLSActive: cfg.TLSActive, XClient: cfg.XClient, XForward: cfg.XForward,
+		Trace: cfg.Trace, Report: cfg.Report}
+}
+
+// NewConn returns the core of a new session of p; its greeting is already
+// queued.
+func (p *Compiled) NewConn(sc SessionConfig) *Conn {
+	c := &Conn{cfg: &p.s, host: &p.host, tls: sc.TLSActive}
+	c.requireTLS = p.s.requireTLS && !sc.TLSActive
+	c.xclient, c.xforward, c.trace, c.onEvent = sc.XClient, sc.XForward, sc.Trace, sc.Report
 	c.out = make([]byte, 0, 512)
 	c.txn.dec.MaxLine = c.cfg.maxTextLine
 	c.queue(c.host.greeting)

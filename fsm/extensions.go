@@ -116,7 +116,7 @@ type compiledExtensions struct {
 
 // compileExtensions gathers the core's parameters, the built-in extensions
 // the Config enables and the embedder's, in that order.
-func compileExtensions(cfg *Config, l *limits) compiledExtensions {
+func compileExtensions(cfg *Config, l *settings) compiledExtensions {
 	var x compiledExtensions
 	x.mail = coreMailParams(l)
 	for _, e := range builtinExtensions(cfg, l) {
@@ -195,7 +195,7 @@ func (c *Conn) checkParam(rule *paramRule, v []byte) (codec.Reply, bool) {
 
 // limitsLine is RFC 9422's LIMITS line from the limits in force: RCPTMAX
 // always, MAILMAX when MAIL has a per-session call limit.
-func limitsLine(l *limits) string {
+func limitsLine(l *settings) string {
 	s := "LIMITS RCPTMAX=" + strconv.Itoa(l.maxRcpts)
 	if n := l.callLimits[codec.VerbMAIL]; n > 0 {
 		s += " MAILMAX=" + strconv.Itoa(n)

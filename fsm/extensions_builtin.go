@@ -39,7 +39,7 @@ func ExtensionNamed(name string) (Extension, bool) {
 }
 
 // coreMailParams are MAIL's parameters that the core acts on itself.
-func coreMailParams(l *limits) paramTable {
+func coreMailParams(l *settings) paramTable {
 	body := paramRule{keyword: "BODY", extra: lineExtra("BODY", ValueRequired, len("BINARYMIME")), check: (*Conn).bodyParam, bad: replyBadBody}
 	if l.binary {
 		body.bad = replyBadBodyBinary
@@ -60,7 +60,7 @@ func coreMailParams(l *limits) paramTable {
 }
 
 // builtinExtensions are the extensions cfg.Enable turns on.
-func builtinExtensions(cfg *Config, l *limits) []ESMTPExtension {
+func builtinExtensions(cfg *Config, l *settings) []ESMTPExtension {
 	var out []ESMTPExtension
 	add := func(e Extension, x ESMTPExtension) {
 		if cfg.Enable&e != 0 {

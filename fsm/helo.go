@@ -17,10 +17,7 @@ func (c *Conn) helo(cmd codec.Command, _ error) (step, bool) {
 	}
 	def := c.host.helo
 	if hook != HookHELO {
-		def = c.host.ehloPlain
-		if c.tls {
-			def = c.host.ehloTLS
-		}
+		def = c.host.ehlo[b2i(c.tls)][b2i(c.xclient == TrustGranted)][b2i(c.xforward == TrustGranted)]
 	}
 	c.ask = Ask{Arg: cmd.Arg, Default: def}
 	return c.askHook(hook)
@@ -46,4 +43,11 @@ func (c *Conn) greeted(h Hook, rep codec.Reply) {
 	c.resetTransaction()
 	c.state = StateGreeted
 	c.extended = h != HookHELO
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -76,7 +76,7 @@ func (c *Conn) stepLine() (step, bool) {
 	if bare && c.cfg.bareLF != LineNormalize {
 		return c.refuseBareLF()
 	}
-	if c.cfg.trace != nil {
+	if c.trace != nil {
 		c.traceLine(line)
 	}
 	if c.phase == phaseAuth {

@@ -18,7 +18,6 @@ var (
 	replyBye       = r(221, "2.0.0", "Bye")
 	replyStartData = r(354, "", "End data with <CR><LF>.<CR><LF>")
 	replyTLSReady  = r(220, "2.0.0", "Ready to start TLS")
-	replyAuthOK    = r(235, "2.7.0", "Authentication successful")
 	replyVRFY      = r(252, "2.0.0", "Cannot VRFY user, but will accept message and attempt delivery")
 
 	replyLineTooLong    = r(500, "5.5.2", "Command line too long")
@@ -93,5 +92,6 @@ const (
 
 // Per-connection replies that name the host, built once in NewConn.
 type hostReplies struct {
-	greeting, helo, timeout, tooManyErrors, tooManyUnknown, shutdown, authFailures, ehloPlain, ehloTLS codec.Reply
+	greeting, helo, timeout, tooManyErrors, tooManyUnknown, shutdown, authFailures codec.Reply
+	ehlo                                                                           [2][2][2]codec.Reply // [TLS][XCLIENT granted][XFORWARD granted]
 }

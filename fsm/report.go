@@ -49,23 +49,16 @@ type Event struct {
 	Abandoned  error       // EventMessage: ErrMessageTooBig, ErrLineTooLong, ErrBareLineEnd, or the handler's abort; nil when the DATA hook answered
 }
 
-// report tells Config.Report of e, when it is set.
-func (c *Conn) report(e Event) {
-	if c.cfg.report != nil {
-		c.cfg.report(e)
-	}
-}
-
 // reportPath reports a MAIL or RCPT reply.
 func (c *Conn) reportPath(k EventKind, path codec.Path, rep codec.Reply) {
-	if c.cfg.report != nil {
-		c.report(Event{Kind: k, Reply: rep, Path: path})
+	if c.onEvent != nil {
+		c.onEvent(Event{Kind: k, Reply: rep, Path: path})
 	}
 }
 
 // reportMessage reports a message's final reply.
 func (c *Conn) reportMessage(rep codec.Reply) {
-	if c.cfg.report == nil {
+	if c.onEvent == nil {
 		return
 	}
 	e := Event{Kind: EventMessage, Reply: rep, Size: c.txn.got, Recipients: c.txn.accepted,
@@ -73,12 +66,12 @@ func (c *Conn) reportMessage(rep codec.Reply) {
 	if c.cfg.lmtp {
 		e.Rcpt = c.txn.lmtpNext
 	}
-	c.report(e)
+	c.onEvent(e)
 }
 
 // reportAuth reports a mechanism's verdict.
 func (c *Conn) reportAuth(rep codec.Reply) {
-	if c.cfg.report != nil && c.authMech >= 0 && c.authMech < len(c.cfg.mechanisms) {
-		c.report(Event{Kind: EventAuth, Reply: rep, Mechanism: c.cfg.mechanisms[c.authMech]})
+	if c.onEvent != nil && c.authMech >= 0 && c.authMech < len(c.cfg.mechanisms) {
+		c.onEvent(Event{Kind: EventAuth, Reply: rep, Mechanism: c.cfg.mechanisms[c.authMech]})
 	}
 }

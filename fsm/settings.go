@@ -8,9 +8,11 @@ import (
 	"github.com/gosmtpd/gosmtpd/codec"
 )
 
-// limits is a Config with its defaults applied, copied into each Conn so that
-// the hot path reads plain fields.
-type limits struct {
+// settings is a Config with its defaults applied: limits, policies and what
+// is offered. It is compiled once per server (Compile) and shared, read
+// only, by the server's sessions; what differs between sessions (TLS at the
+// start, the peer's trust, trace and report functions) is the Conn's own.
+type settings struct {
 	hostname, ident                                         string
 	lmtp, smtputf8, binary, enhanced, tlsAvailable          bool
 	requireTLS, authCleartext, authRequired, bareReject     bool
@@ -27,10 +29,7 @@ type limits struct {
 	mechanisms                                              []string
 	commands                                                []CustomCommand
 	hooks                                                   HookSet
-	trace                                                   func(line []byte)
 	ext                                                     compiledExtensions
-	report                                                  func(e Event)
-	xclient, xforward                                       Trust
 }
 
 func orDefault[T int | int64 | time.Duration](v, def T) T {
@@ -43,16 +42,16 @@ func orDefault[T int | int64 | time.Duration](v, def T) T {
 // positive turns the "<0 means unlimited" convention into 0 for unlimited.
 func orUnlimited[T int | int64](v T) T { return max(v, 0) }
 
-func newLimits(cfg *Config) limits {
-	l := limits{
-		hostname:       orString(cfg.Hostname, "localhost"),
+func newSettings(cfg *Config) settings {
+	l := settings{
+		hostname:       orString(cfg.Hostname, DefaultHostname),
 		ident:          orString(cfg.Ident, "gosmtpd"),
 		lmtp:           cfg.LMTP,
 		smtputf8:       cfg.SMTPUTF8,
 		binary:         cfg.BinaryMIME && cfg.Disable&ExtChunking == 0,
 		enhanced:       cfg.Disable&ExtEnhancedStatusCodes == 0,
 		tlsAvailable:   cfg.TLSAvailable,
-		requireTLS:     cfg.RequireTLS && !cfg.TLSActive,
+		requireTLS:     cfg.RequireTLS,
 		authCleartext:  cfg.AuthCleartext,
 		authRequired:   cfg.AuthRequired,
 		bareReject:     cfg.BareEOL == BareReject,
@@ -73,10 +72,6 @@ func newLimits(cfg *Config) limits {
 		disable:        cfg.Disable,
 		commands:       cfg.Commands,
 		hooks:          cfg.Hooks,
-		trace:          cfg.Trace,
-		xclient:        cfg.XClient,
-		xforward:       cfg.XForward,
-		report:         cfg.Report,
 	}
 	// a body block is waited for no longer than a command
 	l.dataTimeout = orDefault(cfg.DataTimeout, min(l.commandTimeout, 3*time.Minute))
@@ -114,16 +109,16 @@ func orString(s, def string) string {
 }
 
 // offers reports whether extension e is advertised.
-func (l *limits) offers(e Extension) bool { return l.disable&e == 0 }
+func (l *settings) offers(e Extension) bool { return l.disable&e == 0 }
 
 // authOffered reports whether AUTH is advertised on a connection whose TLS
 // state is tls: by default only under TLS (RFC 4954 §4, aiosmtpd's
 // auth_require_tls), at once under SMTPS.
-func (l *limits) authOffered(tls bool) bool {
+func (l *settings) authOffered(tls bool) bool {
 	return len(l.mechanisms) > 0 && (tls || l.authCleartext)
 }
 
-func newHostReplies(l *limits) hostReplies {
+func newHostReplies(l *settings) hostReplies {
 	h := l.hostname
 	return hostReplies{
 		greeting:       codec.Reply{Code: 220, Text: h + " " + l.ident},
@@ -133,9 +128,21 @@ func newHostReplies(l *limits) hostReplies {
 		tooManyUnknown: r(421, "4.7.0", h+" Error: too many unrecognized commands"),
 		shutdown:       r(421, "4.3.2", h+" Service shutting down"),
 		authFailures:   r(421, "4.7.0", h+" Error: too many failed authentications"),
-		ehloPlain:      ehloReply(l, false),
-		ehloTLS:        ehloReply(l, true),
+		ehlo:           ehloReplies(l),
 	}
+}
+
+// ehloReplies are the EHLO replies for every TLS state and trust in the
+// peer (XCLIENT, XFORWARD), built once.
+func ehloReplies(l *settings) (r [2][2][2]codec.Reply) {
+	for i, tls := range []bool{false, true} {
+		for j, xclient := range []bool{false, true} {
+			for k, xforward := range []bool{false, true} {
+				r[i][j][k] = ehloReply(l, tls, xclient, xforward)
+			}
+		}
+	}
+	return r
 }
 
 // lastWords is the reply that ends a session aborted for cause.
@@ -147,7 +154,7 @@ func (h *hostReplies) lastWords(cause error) codec.Reply {
 }
 
 // ehloReply builds the capability list for a TLS state (RFC 5321 §4.1.1.1).
-func ehloReply(l *limits, tls bool) codec.Reply {
+func ehloReply(l *settings, tls, xclient, xforward bool) codec.Reply {
 	var more []string
 	add := func(ok bool, line string) {
 		if ok {
@@ -166,8 +173,8 @@ func ehloReply(l *limits, tls bool) codec.Reply {
 	} else {
 		more = append(more, l.ext.ehlo...)
 	}
-	add(l.xclient == TrustGranted, ehloXCLIENT)
-	add(l.xforward == TrustGranted, ehloXFORWARD)
+	add(xclient, ehloXCLIENT)
+	add(xforward, ehloXFORWARD)
 	add(l.tlsAvailable && !tls, "STARTTLS")
 	add(l.authOffered(tls), "AUTH "+strings.Join(l.mechanisms, " "))
 	add(l.offers(ExtHelp), "HELP")

@@ -19,7 +19,7 @@ func (c *Conn) traceLine(line []byte) {
 	case len(line) >= 4 && codec.EqualFold(line[:4], "AUTH"):
 		line = hideInitialResponse(line)
 	}
-	c.cfg.trace(line)
+	c.trace(line)
 }
 
 // hideInitialResponse keeps an AUTH command's verb and mechanism and

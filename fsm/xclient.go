@@ -50,9 +50,9 @@ func (c *Conn) xcommand(cmd codec.Command) (step, bool, bool) {
 	var valid func(name, value []byte) bool
 	switch {
 	case codec.EqualFold(cmd.Name, "XCLIENT"):
-		trust, hook, valid = c.cfg.xclient, HookXCLIENT, validXClient
+		trust, hook, valid = c.xclient, HookXCLIENT, validXClient
 	case codec.EqualFold(cmd.Name, "XFORWARD"):
-		trust, hook, valid = c.cfg.xforward, HookXFORWARD, validXForward
+		trust, hook, valid = c.xforward, HookXFORWARD, validXForward
 	default:
 		return step{}, false, false
 	}

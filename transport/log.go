@@ -49,7 +49,7 @@ func (c *conn) logStart() {
 // traceProtocol logs, at Debug, each command the core acts on (with AUTH's
 // secrets hidden by the core, message text left out); flush and abort log
 // each reply line written: aiosmtpd's -dd, the CLI's "every command".
-func (c *conn) traceProtocol(cfg *fsm.Config) {
+func (c *conn) traceProtocol(cfg *fsm.SessionConfig) {
 	if !c.o.logger().Enabled(c.calls.Session().Context(), slog.LevelDebug) {
 		return
 	}

@@ -45,7 +45,7 @@ func (c *conn) observe(k observe.Kind) {
 }
 
 // observeCore has the core report its outcomes to the Observer.
-func (c *conn) observeCore(cfg *fsm.Config) {
+func (c *conn) observeCore(cfg *fsm.SessionConfig) {
 	if c.obs != nil {
 		cfg.Report = c.reported
 	}

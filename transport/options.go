@@ -125,18 +125,23 @@ func (o *Options) baseContext() context.Context {
 }
 
 // Server is a server's Options compiled once and shared by its sessions:
-// the handler's hooks discovered and the SASL mechanisms named. Make one
+// the handler's hooks discovered, the SASL mechanisms named, the core's
+// configuration compiled (fsm.Compile). Make one
 // with NewServer; the Options must not change afterwards.
 type Server struct {
-	o *Options
-	d *dispatch.Dispatcher
+	o    *Options
+	d    *dispatch.Dispatcher
+	core *fsm.Compiled
 }
 
 // NewServer compiles o for the sessions of one server.
 func NewServer(o *Options) *Server {
 	d := dispatch.NewDispatcher(dispatch.Config{Handler: o.Handler, Authenticator: o.Authenticator,
 		Mechanisms: o.Mechanisms, Hostname: o.Core.Hostname, LMTP: o.Core.LMTP})
-	return &Server{o: o, d: d}
+	cfg := o.Core
+	d.Configure(&cfg)
+	cfg.TLSAvailable = o.TLSConfig != nil
+	return &Server{o: o, d: d, core: fsm.Compile(&cfg)}
 }
 
 // ImplicitTLS marks a connection that is TLS from its first byte (SMTPS,

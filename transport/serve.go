@@ -17,16 +17,17 @@ import (
 
 // conn is one session being served.
 type conn struct {
-	o      *Options
-	raw    net.Conn // the socket: deadlines are set on it, also from other goroutines
-	nc     net.Conn // what is read and written: raw, or TLS over it
-	input  input    // how the client's bytes are read (input.go)
-	core   *fsm.Conn
-	d      *dispatch.Dispatcher
-	calls  *dispatch.Caller
-	log    *slog.Logger
-	trace  bool               // commands and replies are logged (at Debug)
-	cancel context.CancelFunc // ends the session's context
+	o        *Options
+	raw      net.Conn // the socket: deadlines are set on it, also from other goroutines
+	nc       net.Conn // what is read and written: raw, or TLS over it
+	input    input    // how the client's bytes are read (input.go)
+	core     *fsm.Conn
+	d        *dispatch.Dispatcher
+	compiled *fsm.Compiled
+	calls    *dispatch.Caller
+	log      *slog.Logger
+	trace    bool               // commands and replies are logged (at Debug)
+	cancel   context.CancelFunc // ends the session's context
 
 	wbuf     []byte // replies on their way out
 	writeErr error  // the write that failed; nothing more is written
@@ -90,7 +91,7 @@ func (s *Server) ServeConn(ctx context.Context, nc net.Conn) (err error) {
 
 func newConn(nc net.Conn, srv *Server) *conn {
 	o := srv.o
-	c := &conn{o: o, raw: nc, nc: nc, d: srv.d, rearm: true}
+	c := &conn{o: o, raw: nc, nc: nc, d: srv.d, compiled: srv.core, rearm: true}
 	ctx, cancel := context.WithCancel(o.baseContext())
 	c.cancel = cancel
 	s := dispatch.NewSession(ctx)
@@ -108,23 +109,21 @@ func (c *conn) open() error {
 			return err
 		}
 	}
-	cfg := c.o.Core
-	c.d.Configure(&cfg)
-	cfg.TLSAvailable = c.o.TLSConfig != nil
+	var sc fsm.SessionConfig
 	peer := c.calls.Session().Peer
-	cfg.XClient, cfg.XForward = trustFor(peer, c.o.XClientNetworks), trustFor(peer, c.o.XForwardNetworks)
-	c.traceProtocol(&cfg)
-	c.observeCore(&cfg)
+	sc.XClient, sc.XForward = trustFor(peer, c.o.XClientNetworks), trustFor(peer, c.o.XForwardNetworks)
+	c.traceProtocol(&sc)
+	c.observeCore(&sc)
 	if implicit {
 		if err := c.handshake(tlsConfig); err != nil {
 			return err
 		}
-		cfg.TLSActive = true
+		sc.TLSActive = true
 	}
 	if c.refusal != nil {
 		return c.turnAway()
 	}
-	c.core = fsm.NewConn(&cfg)
+	c.core = c.compiled.NewConn(sc)
 	if rep, refused := c.calls.Connected(); refused {
 		c.core.RefuseGreeting(rep)
 	}

@@ -61,7 +61,7 @@ type Dispatcher struct {
 func NewDispatcher(cfg Config) *Dispatcher {
 	d := &Dispatcher{hostname: cfg.Hostname, lmtpMode: cfg.LMTP}
 	if d.hostname == "" {
-		d.hostname = "localhost"
+		d.hostname = fsm.DefaultHostname
 	}
 	cfg.Handler, d.detach = unwrap(cfg.Handler)
 	d.discover(cfg.Handler)
