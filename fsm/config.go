@@ -56,6 +56,18 @@ type CustomCommand struct {
 	Syntax string // shown by "HELP NAME", e.g. "XCLIENT attr=value ..."
 }
 
+// BufferPool lends input buffers to the sessions of a server: a session
+// lends its buffer back while it waits for its client with nothing
+// pending, and borrows one when input arrives, so that idle sessions, most
+// of a busy server's at any instant, hold none. It is used from the
+// sessions' goroutines at once.
+type BufferPool interface {
+	// Get returns a buffer of len size, or nil (the core makes one).
+	Get(size int) []byte
+	// Put takes back a buffer Get returned, or one the core made.
+	Put(b []byte)
+}
+
 // DefaultHostname is the name a server gives itself when none is
 // configured.
 const DefaultHostname = "localhost"
@@ -132,4 +144,8 @@ type Config struct {
 	// what Report does, but it runs on the driver's goroutine, inside the
 	// core's step: it must be quick and must not call the Conn.
 	Report func(e Event)
+
+	// Buffers, when set, lends the sessions their input buffers (see
+	// BufferPool); nil: each session keeps its own.
+	Buffers BufferPool
 }

@@ -126,7 +126,7 @@ func (p *Compiled) NewConn(sc SessionConfig) *Conn {
 // valid until the next call of any other method.
 func (c *Conn) Fill() []byte {
 	if c.in == nil {
-		c.in = make([]byte, c.inputSize())
+		c.in = c.newInput()
 	}
 	if c.r == c.w {
 		c.r, c.w = 0, 0
@@ -141,6 +141,17 @@ func (c *Conn) Fill() []byte {
 	return c.in[c.w:]
 }
 
+// newInput borrows an input buffer from Config.Buffers, or makes one.
+func (c *Conn) newInput() []byte {
+	size := c.inputSize()
+	if c.cfg.buffers != nil {
+		if b := c.cfg.buffers.Get(size); len(b) == size {
+			return b
+		}
+	}
+	return make([]byte, size)
+}
+
 // inputSize is the size of a new input buffer: the read size, or the
 // longest command line when that is longer.
 func (c *Conn) inputSize() int {
@@ -151,52 +162,36 @@ func (c *Conn) inputSize() int {
 // commands: the longest line accepted now with its CRLF, or a read.
 func (c *Conn) maxInput() int { return max(c.inputSize(), c.lineLimit()+2) }
 
-// ReleaseInput hands back the input buffer while it holds no unconsumed
-// byte, so that a session waiting for its client holds none: the driver
-// pools it, and gives one back with RestoreInput before the next Fill (Fill
-// makes a new one otherwise). It returns nil, keeping the buffer, while
-// bytes are pending or a hook's question, whose slices point into the
-// buffer, is unresolved, and drops a buffer that grew beyond the usual size
-// (a long line, or Receive) instead of handing it back.
-func (c *Conn) ReleaseInput() []byte {
-	if c.in == nil || c.r != c.w || c.asking != HookNone {
-		return nil
+// releaseInput lends the input buffer to Config.Buffers while it holds no
+// unconsumed byte, at the moment the core asks for data: a session waiting
+// for its client then holds none, and the next Fill borrows one. It keeps
+// the buffer while bytes are pending or a question, whose slices point into
+// it, is unresolved, and drops one that grew beyond the usual size (a long
+// line, or Receive) instead of lending it.
+func (c *Conn) releaseInput() {
+	pool := c.cfg.buffers
+	if pool == nil || c.in == nil || c.r != c.w || c.asking != HookNone {
+		return
 	}
 	in := c.in
 	c.in, c.r, c.w = nil, 0, 0
 	c.ask, c.params = Ask{}, codec.Params{} // their slices pointed into in
-	if len(in) != c.inputSize() {
-		return nil
-	}
-	return in
-}
-
-// MissingInput is the size of the input buffer the core lacks, at the
-// start of a session (the buffer is made at the first Fill, not before) and
-// after ReleaseInput; 0 while it holds one.
-func (c *Conn) MissingInput() int {
-	if c.in != nil {
-		return 0
-	}
-	return c.inputSize()
-}
-
-// RestoreInput gives the core an input buffer of the size MissingInput
-// says, one that ReleaseInput returned, from this Conn or another of the
-// same configuration. It is ignored unless the core has none and len(b) is
-// that size.
-func (c *Conn) RestoreInput(b []byte) {
-	if c.in == nil && len(b) == c.inputSize() {
-		c.in = b
+	if len(in) == c.inputSize() {
+		pool.Put(in)
 	}
 }
 
-// Filled records that n bytes were read into the slice Fill returned.
+// Filled records that n bytes were read into the slice Fill returned. A
+// read that got nothing (n == 0: the socket was empty) lends the buffer
+// back to Config.Buffers while nothing is pending, for the wait ahead.
 func (c *Conn) Filled(n int) {
 	if n < 0 || c.w+n > len(c.in) {
 		panic("fsm: Filled beyond the slice Fill returned")
 	}
 	c.w += n
+	if n == 0 {
+		c.releaseInput()
+	}
 }
 
 // Receive copies p into the input buffer (growing it when p does not fit):

@@ -25,66 +25,81 @@ func runDefaults(c *Conn, in string) string {
 	return string(c.AppendOutbound(nil))
 }
 
-// A session with nothing pending hands its input buffer back, gets one
-// made or restored at the next Fill, and goes on as before.
-func TestReleaseInputWhenIdle(t *testing.T) {
-	c := NewConn(&Config{})
-	if got := c.MissingInput(); got != 8192 {
-		t.Fatalf("a new Conn lacks %d bytes of input buffer, want 8192 (made at the first Fill)", got)
+// pool is a BufferPool that counts what it lends and takes back.
+type pool struct {
+	free       [][]byte
+	gets, puts int
+}
+
+func (p *pool) Get(size int) []byte {
+	p.gets++
+	if n := len(p.free); n > 0 && len(p.free[n-1]) == size {
+		b := p.free[n-1]
+		p.free = p.free[:n-1]
+		return b
 	}
+	return nil
+}
+
+func (p *pool) Put(b []byte) { p.puts++; p.free = append(p.free, b) }
+
+// A session with nothing pending lends its input buffer back to
+// Config.Buffers when it asks for data, borrows one at the next Fill, and
+// goes on as before; a read that got nothing lends it back too.
+func TestInputLentWhenIdle(t *testing.T) {
+	p := &pool{}
+	c := NewConn(&Config{Buffers: p})
 	runDefaults(c, "EHLO c\r\n")
-	b := c.ReleaseInput()
-	if len(b) != 8192 || c.MissingInput() != 8192 {
-		t.Fatalf("released %d bytes, missing %d: want 8192 and 8192", len(b), c.MissingInput())
+	if len(p.free) != 1 || len(p.free[0]) != 8192 || c.in != nil {
+		t.Fatalf("after EHLO the pool holds %d buffers, the core %d bytes: want 1 and none", len(p.free), len(c.in))
 	}
-	if again := c.ReleaseInput(); again != nil {
-		t.Fatalf("a second ReleaseInput gave %d bytes, want nil", len(again))
+	b := p.free[0]
+	if &c.Fill()[0] != &b[0] || len(p.free) != 0 {
+		t.Fatal("Fill does not borrow the buffer lent back")
 	}
-	c.RestoreInput(b)
-	if c.MissingInput() != 0 || &c.Fill()[0] != &b[0] {
-		t.Fatal("Fill does not use the buffer given back with RestoreInput")
+	c.Filled(0) // the read got nothing
+	if len(p.free) != 1 || c.in != nil {
+		t.Fatal("an empty read kept the buffer")
 	}
 	if out := runDefaults(c, "MAIL FROM:<a@b.c>\r\n"); !strings.HasPrefix(out, "250 ") {
-		t.Fatalf("MAIL after a restored buffer: %q", out)
+		t.Fatalf("MAIL after a borrowed buffer: %q", out)
 	}
-	c.ReleaseInput()
-	if out := runDefaults(c, "RCPT TO:<d@e.f>\r\n"); !strings.HasPrefix(out, "250 ") {
-		t.Fatalf("RCPT after a released buffer, without RestoreInput: %q", out)
+	if out := runDefaults(NewConn(&Config{}), "EHLO c\r\n"); !strings.HasPrefix(out, "220 ") {
+		t.Fatalf("without a pool: %q", out)
 	}
 }
 
 // The buffer stays while it holds part of a command or while a hook's
 // question, whose slices point into it, is unresolved; a grown buffer is
-// dropped, not handed back, and one of the wrong size is not taken.
-func TestReleaseInputKeepsWhatIsInUse(t *testing.T) {
-	c := NewConn(&Config{})
+// dropped, not lent back.
+func TestInputKeptWhileInUse(t *testing.T) {
+	p := &pool{}
+	c := NewConn(&Config{Buffers: p})
 	runDefaults(c, "EHLO c\r\nMAIL FROM:<a@b")
-	if b := c.ReleaseInput(); b != nil {
-		t.Fatal("released a buffer holding part of a command")
+	if p.puts != 0 || c.in == nil {
+		t.Fatal("lent a buffer holding part of a command")
 	}
 	if out := runDefaults(c, ".c>\r\n"); !strings.HasPrefix(out, "250 ") {
 		t.Fatalf("the rest of the command: %q", out)
 	}
 
-	asking := NewConn(&Config{Hooks: HookSet(0).With(HookRCPT)})
+	asking := NewConn(&Config{Hooks: HookSet(0).With(HookRCPT), Buffers: &pool{}})
 	runDefaults(asking, "EHLO c\r\nMAIL FROM:<a@b.c>\r\n")
 	asking.Receive([]byte("RCPT TO:<d@e.f>\r\n"))
 	if a := asking.Next(); a.Kind != ActAsk {
 		t.Fatalf("got %v, want the RCPT question", a.Kind)
 	}
-	if b := asking.ReleaseInput(); b != nil {
-		t.Fatal("released the buffer under an unresolved question")
+	asking.releaseInput()
+	if asking.in == nil {
+		t.Fatal("lent the buffer under an unresolved question")
 	}
 
-	grown := NewConn(&Config{})
+	gp := &pool{}
+	grown := NewConn(&Config{Buffers: gp})
 	grown.Receive([]byte(strings.Repeat("x", 10000)))
-	grown.Receive(nil)
 	grown.r = grown.w // consumed
-	if b := grown.ReleaseInput(); b != nil || grown.MissingInput() != 8192 {
-		t.Fatalf("a grown buffer: released %d bytes, missing %d; want none and 8192", len(b), grown.MissingInput())
-	}
-	grown.RestoreInput(make([]byte, 100))
-	if grown.MissingInput() != 8192 {
-		t.Fatal("RestoreInput took a buffer of the wrong size")
+	grown.releaseInput()
+	if gp.puts != 0 || grown.in != nil {
+		t.Fatalf("a grown buffer: %d lent back, core holds %d bytes; want none and none", gp.puts, len(grown.in))
 	}
 }

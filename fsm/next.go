@@ -28,6 +28,9 @@ func (c *Conn) Next() Action {
 			a, ok = c.stepLine()
 		}
 		if ok {
+			if a.kind == ActNeedData {
+				c.releaseInput()
+			}
 			return c.action(a)
 		}
 	}

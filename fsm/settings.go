@@ -30,6 +30,7 @@ type settings struct {
 	commands                                                []CustomCommand
 	hooks                                                   HookSet
 	ext                                                     compiledExtensions
+	buffers                                                 BufferPool
 }
 
 func orDefault[T int | int64 | time.Duration](v, def T) T {
@@ -72,6 +73,7 @@ func newSettings(cfg *Config) settings {
 		disable:        cfg.Disable,
 		commands:       cfg.Commands,
 		hooks:          cfg.Hooks,
+		buffers:        cfg.Buffers,
 	}
 	// a body block is waited for no longer than a command
 	l.dataTimeout = orDefault(cfg.DataTimeout, min(l.commandTimeout, 3*time.Minute))

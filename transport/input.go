@@ -30,7 +30,6 @@ type connInput struct{ c *conn }
 
 func (in connInput) read() (int, error) {
 	c := in.c
-	c.takeInput() // lent while a socket read waited, before STARTTLS
 	n, err := c.nc.Read(c.core.Fill())
 	c.core.Filled(n)
 	return n, err

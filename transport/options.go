@@ -141,6 +141,9 @@ func NewServer(o *Options) *Server {
 	cfg := o.Core
 	d.Configure(&cfg)
 	cfg.TLSAvailable = o.TLSConfig != nil
+	if cfg.Buffers == nil {
+		cfg.Buffers = newInputPool()
+	}
 	return &Server{o: o, d: d, core: fsm.Compile(&cfg)}
 }
 

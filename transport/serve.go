@@ -51,7 +51,6 @@ type conn struct {
 	msg     stream     // the message the DATA hook reads (stream.go)
 	held    fsm.Action // an action the message's stream took from the core, for the loop
 	holding bool
-	inputs  *inputList   // the free list of input buffers (inputpool.go)
 	cause   error        // why the session ends, when the core's reason is less precise
 	refusal *codec.Reply // AdmitProxied turned the client away with this (admit.go)
 	release func()       // ... or gave this to call at the end

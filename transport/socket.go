@@ -14,8 +14,8 @@ import (
 // read waits for the poller to say the socket is readable again and only
 // then reads. Go's poller records readiness from the moment RawConn.Read
 // began, so that no wake-up is lost. Without replies to wait for (a body
-// streaming in), it reads first as Read does. While it waits, the session
-// lends its input buffer (inputpool.go).
+// streaming in), it reads first as Read does. While it waits, the core has
+// lent its input buffer back (inputpool.go).
 //
 // A short read can also have taken the peer's FIN with its last bytes,
 // which no later wake-up reports. So such a wait is bounded by a probe, at
@@ -69,11 +69,11 @@ func (in *socketInput) stepFD(fd uintptr) bool {
 	if !in.mustRead && c.replied {
 		return in.await()
 	}
-	c.takeInput()
-	buf := c.core.Fill()
+	buf := c.core.Fill() // borrows a buffer, lent back while waiting
 	n, err := readFD(fd, buf)
 	switch {
 	case err == syscall.EAGAIN:
+		c.core.Filled(0) // lends the buffer back for the wait
 		in.mustRead, in.emptied = false, true
 		return in.await()
 	case n > 0:
@@ -113,15 +113,13 @@ func (c *conn) endProbe() {
 	}
 }
 
-// await lends the input buffer, sets the deadline of the wait ahead and
-// returns false: a probe's after a short read, the read deadline once a
+// await sets the deadline of the wait ahead and returns false: a probe's after a short read, the read deadline once a
 // read found the socket empty. A probe in force is moved only when half
 // its delay has passed, so that a session answering commands in quick
 // succession does not reset a timer for each.
 func (in *socketInput) await() bool {
 	c := in.c
 	in.waited = true
-	c.lendInput()
 	if in.emptied {
 		c.endProbe()
 		return false
