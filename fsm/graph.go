@@ -5,8 +5,9 @@ package fsm
 // [state][verb] array that the per-command path reads (a lookup costs about
 // 2 ns; a looplab Event() about 0.5 µs and 5 allocations, so looplab stays
 // off that path). internal/gendiagram draws the same declaration as the Mermaid
-// diagram in diagram.md, and the oracle fuzz test checks that the core and
-// looplab agree on every input.
+// diagram in diagram.md, and FuzzOracle checks that the core and looplab
+// agree on the state after every command of the sequences it strings
+// together.
 
 import (
 	"github.com/gosmtpd/gosmtpd/codec"

@@ -40,7 +40,7 @@ func orDefault[T int | int64 | time.Duration](v, def T) T {
 	return v
 }
 
-// positive turns the "<0 means unlimited" convention into 0 for unlimited.
+// orUnlimited turns the "<0 means unlimited" convention into 0 for unlimited.
 func orUnlimited[T int | int64](v T) T { return max(v, 0) }
 
 func newSettings(cfg *Config) settings {
