@@ -17,7 +17,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/transcripts/*.txt with the core's output")
 
-// A transcript is a session as text. Input lines:
+// A transcript is a session as text, in the grammar the interop scripts
+// share (C: is what the client sends, S: what the server replies, # a
+// comment; each letter means one thing in both). Input lines:
 //
 //	# config: key[=value] ...   the Config (see parseConfig)
 //	# ...                       a comment, kept

@@ -29,7 +29,11 @@ import (
 //	C! text   send text as is, nothing appended
 //	S: code   expect one complete reply (multi-line replies count once)
 //	S: close  expect the server to close the connection
-//	W: ms     write what is queued, then pause ms milliseconds
+//	P: ms     write what is queued, then pause ms milliseconds
+//
+// The letters mean what they mean in the core's transcripts
+// (fsm/transcript_test.go), which add the lines only a core test can
+// play (W: a read that timed out, E: the peer's close, ...).
 //	# ...     comment; "# config: ..." chooses the server options (Config)
 //
 // The 220 greeting is read before the first line and is not written in
@@ -135,7 +139,7 @@ func (s *Script) parseLine(n int, line string) error {
 		return parseConfig(&s.Config, words)
 	}
 	if len(line) < 2 || (line[1] != ':' && line[1] != '!') {
-		return fmt.Errorf("want C:, C!, S:, W: or #, got %q", line)
+		return fmt.Errorf("want C:, C!, S:, P: or #, got %q", line)
 	}
 	tag, rest := line[:2], strings.TrimPrefix(line[2:], " ")
 	item, err := parseItem(tag, rest)
@@ -165,10 +169,10 @@ func parseItem(tag, rest string) (Item, error) {
 		return Item{Kind: ItemSend, Data: data}, nil
 	case "S:":
 		return parseExpect(strings.TrimSpace(rest))
-	case "W:":
+	case "P:":
 		ms, err := strconv.Atoi(strings.TrimSpace(rest))
 		if err != nil || ms < 0 || ms > 5000 {
-			return Item{}, fmt.Errorf("W: wants 0..5000 milliseconds, got %q", rest)
+			return Item{}, fmt.Errorf("P: wants 0..5000 milliseconds, got %q", rest)
 		}
 		return Item{Kind: ItemPause, Pause: time.Duration(ms) * time.Millisecond}, nil
 	}

@@ -14,7 +14,7 @@ func TestParseScript(t *testing.T) {
 		"C: LHLO x\n" +
 		"C! raw\\r\n" +
 		"S: 250\n" +
-		"W: 20\n" +
+		"P: 20\n" +
 		"C:\n" +
 		"S: close\n"
 	s, err := ParseScript("demo", []byte(src))
@@ -56,8 +56,8 @@ func TestParseScriptErrors(t *testing.T) {
 		"S: 25\n",                 // short code
 		"S: 600\n",                // out of range
 		"S: abc\n",                // not a code
-		"W: -1\n",                 // negative pause
-		"W: 10000\n",              // pause too long
+		"P: -1\n",                 // negative pause
+		"P: 10000\n",              // pause too long
 		"C: \\q\n",                // unknown escape
 		"# config: bogus\nC: x\n", // unknown option
 		"# config: size=-5\nC: x\n",
@@ -141,7 +141,7 @@ func endsWithSend(s *Script) bool {
 // what it accepts is well formed.
 func FuzzParseScript(f *testing.F) {
 	f.Add([]byte("# config: smtputf8 size=10\nC: EHLO x\nS: 250\n"))
-	f.Add([]byte("C! \\{3:a\\r\\n}\\x00\nW: 5\nS: close\n"))
+	f.Add([]byte("C! \\{3:a\\r\\n}\\x00\nP: 5\nS: close\n"))
 	f.Add([]byte("# config: ident=\"a b\" hostname=h\nC:\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		s, err := ParseScript("fuzz", src)
