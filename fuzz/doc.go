@@ -3,7 +3,7 @@
 // core together, over net.Pipe, as a client on the internet sees them. The
 // core and the codec have fuzz targets of their own (fsm/fuzz_test.go,
 // codec/*fuzz_test.go); these go through everything a session touches:
-// reads cut wherever the client's writes end, hooks on their own goroutines,
+// reads cut wherever the client's writes end, hooks on the session's goroutine,
 // the message streamed to a DATA hook, STARTTLS, the PROXY header, AUTH.
 // The package has no API: it consumes everything, nothing imports it.
 //

@@ -114,6 +114,20 @@ func TestObservedTransactionAllocates(t *testing.T) {
 	}
 }
 
+// A message through a DATA hook that reads it costs at most three
+// allocations: the sender's and the recipient's addresses, which the hook
+// may keep, and the hook call's context. The hook runs on the session's
+// goroutine and reads the core's own buffer: no goroutine, channel or copy.
+func TestDATAHookTransactionAllocates(t *testing.T) {
+	c := serveLoopback(t, options(reader{}))
+	for range 20 {
+		c.round(t)
+	}
+	if n := testing.AllocsPerRun(200, func() { c.round(t) }); n > 3.1 {
+		t.Errorf("%.2f allocations per transaction through a DATA hook, want at most 3", n)
+	}
+}
+
 // reader is a DATA hook that reads each message to its end and accepts it:
 // what a handler that does something with the message costs the server.
 type reader struct{}

@@ -95,8 +95,8 @@ func NewDispatcher(cfg Config) *Dispatcher {
 // handler itself rather than a type that embeds it and may bring hooks of
 // its own. Then no DATA hook runs: the core still receives and decodes every
 // byte of each message, and checks its limits, before it answers 250, but
-// drops the body itself, so that a discarding server costs no goroutine,
-// hand-over or allocation per message. A handler with no other hook is then
+// drops the body itself, so that a discarding server costs no hook call or
+// allocation per message. A handler with no other hook is then
 // served as no handler at all.
 type Discarder interface {
 	DiscardsMessages(h hooks.Handler) bool
