@@ -34,6 +34,7 @@ import (
 // The letters mean what they mean in the core's transcripts
 // (fsm/transcript_test.go), which add the lines only a core test can
 // play (W: a read that timed out, E: the peer's close, ...).
+//
 //	# ...     comment; "# config: ..." chooses the server options (Config)
 //
 // The 220 greeting is read before the first line and is not written in
