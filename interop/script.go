@@ -30,12 +30,11 @@ import (
 //	S: code   expect one complete reply (multi-line replies count once)
 //	S: close  expect the server to close the connection
 //	P: ms     write what is queued, then pause ms milliseconds
+//	# ...     comment; "# config: ..." chooses the server options (Config)
 //
 // The letters mean what they mean in the core's transcripts
 // (fsm/transcript_test.go), which add the lines only a core test can
 // play (W: a read that timed out, E: the peer's close, ...).
-//
-//	# ...     comment; "# config: ..." chooses the server options (Config)
 //
 // The 220 greeting is read before the first line and is not written in
 // the script. A run of C lines is sent in one write and the S lines that
