@@ -47,6 +47,12 @@ func servers(binDir string) []server {
 			argv: func(addr string, tf *tlsFiles) []string {
 				return withTLS([]string{hooked, "-l", addr}, tf, "-tlscert", "-tlskey")
 			}},
+		{name: "gosmtpd+sink", tls: true, skip: missing(hooked, "bench/peers/hooked does not build"),
+			argv: func(addr string, tf *tlsFiles) []string {
+				// the same embedded program serving the Sink: it differs from
+				// gosmtpd+hook only by the DATA hook
+				return withTLS([]string{hooked, "-sink", "-l", addr}, tf, "-tlscert", "-tlskey")
+			}},
 		{name: reference, tls: true, skip: missing(gosmtp, "bench/peers/gosmtp was not built"),
 			argv: func(addr string, tf *tlsFiles) []string {
 				return withTLS([]string{gosmtp, "-l", addr}, tf, "-tlscert", "-tlskey")
