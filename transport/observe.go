@@ -22,7 +22,8 @@ type observation struct {
 	// rcpts, the i-th ending at rcptEnds[i], for the per-recipient replies.
 	rcpts    []byte
 	rcptEnds []int
-	reason   string // why the session ends, when the driver knows better than the cause
+	reason   string        // why the session ends, when the driver knows better than the cause
+	dataHook time.Duration // the DATA hook's time while it read the message, for its HookDone
 }
 
 // observeStart reports the session's start, when there is an Observer.
@@ -93,7 +94,9 @@ func (o *observation) lmtpRecipient(i int) []byte {
 	return o.rcpts[start:o.rcptEnds[i]]
 }
 
-// decide asks the handler, timing the hook when there is an Observer.
+// decide asks the handler, timing the hook when there is an Observer. The
+// DATA hook answers while it reads the message (deliver, timed by
+// timeMessage): its HookDone carries that time too.
 func (c *conn) decide(a *fsm.Ask) fsm.Decision {
 	if c.obs == nil {
 		return c.calls.Decide(a)
@@ -101,8 +104,24 @@ func (c *conn) decide(a *fsm.Ask) fsm.Decision {
 	start := time.Now()
 	d := c.calls.Decide(a)
 	c.obs.ev.Hook, c.obs.ev.Duration = a.Hook, time.Since(start)
+	if a.Hook == fsm.HookDATA {
+		c.obs.ev.Duration += c.obs.dataHook
+		c.obs.dataHook = 0
+	}
 	c.observe(observe.HookDone)
 	return d
+}
+
+// timeMessage runs the DATA hook on the message, timing it when there is an
+// Observer.
+func (c *conn) timeMessage(s *stream) {
+	if c.obs == nil {
+		c.calls.RunMessage(s)
+		return
+	}
+	start := time.Now()
+	c.calls.RunMessage(s)
+	c.obs.dataHook = time.Since(start)
 }
 
 // observeTLS reports a finished TLS handshake: tc's state when it

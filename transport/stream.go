@@ -39,7 +39,7 @@ func (c *conn) deliver(a fsm.Action) {
 	}
 	s := &c.msg
 	*s = stream{c: c, chunk: a.Data}
-	c.calls.RunMessage(s)
+	c.timeMessage(s)
 	c.settle(s)
 	c.rearm = true
 }
