@@ -9,8 +9,6 @@ import (
 	"net"
 	"net/smtp"
 	"os/exec"
-	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,25 +17,6 @@ import (
 	"github.com/gosmtpd/gosmtpd/internal/testkit"
 	"go.uber.org/goleak"
 )
-
-// recorder keeps every delivered message.
-type recorder struct {
-	mu   sync.Mutex
-	msgs []string
-	rcpt [][]string
-}
-
-func (r *recorder) HandleDATA(_ context.Context, _ *hooks.Session, e *hooks.Envelope, msg io.Reader) error {
-	b, err := io.ReadAll(msg)
-	if err != nil {
-		return err
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.msgs = append(r.msgs, string(b))
-	r.rcpt = append(r.rcpt, slices.Clone(e.RcptTos))
-	return nil
-}
 
 func start(t *testing.T, h hooks.Handler) (*gosmtpd.Server, string, chan error) {
 	t.Helper()
@@ -53,7 +32,7 @@ func start(t *testing.T, h hooks.Handler) (*gosmtpd.Server, string, chan error) 
 
 func TestServerDeliversWithNetSMTP(t *testing.T) {
 	defer goleak.VerifyNone(t)
-	rec := &recorder{}
+	rec := testkit.NewRecorder()
 	srv, addr, done := start(t, rec)
 	body := "Subject: test\r\n\r\nline one\r\n.leading dot\r\n"
 	if err := smtp.SendMail(addr, nil, "a@example.com", []string{"b@example.net", "c@example.net"}, []byte(body)); err != nil {
@@ -65,8 +44,8 @@ func TestServerDeliversWithNetSMTP(t *testing.T) {
 	if err := <-done; !errors.Is(err, gosmtpd.ErrServerClosed) {
 		t.Fatalf("Serve returned %v", err)
 	}
-	if len(rec.msgs) != 1 || rec.msgs[0] != body || len(rec.rcpt[0]) != 2 {
-		t.Fatalf("delivered %q to %v", rec.msgs, rec.rcpt)
+	if msgs := rec.Delivered(); len(msgs) != 1 || msgs[0].Body != body || len(msgs[0].Rcpts) != 2 {
+		t.Fatalf("delivered %+v", msgs)
 	}
 }
 
@@ -93,7 +72,7 @@ func TestHandlerPanicEndsTheSession(t *testing.T) {
 
 func TestShutdownGivesIdleSessions421(t *testing.T) {
 	defer goleak.VerifyNone(t)
-	srv, addr, _ := start(t, &recorder{})
+	srv, addr, _ := start(t, testkit.NewRecorder())
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +94,7 @@ func TestShutdownGivesIdleSessions421(t *testing.T) {
 // TestPythonSmtplib sends through a real client: Python's smtplib.
 func TestPythonSmtplib(t *testing.T) {
 	py := testkit.Python(t)
-	rec := &recorder{}
+	rec := testkit.NewRecorder()
 	srv, addr, _ := start(t, rec)
 	defer srv.Close()
 	host, port, _ := net.SplitHostPort(addr)
@@ -130,8 +109,8 @@ s.quit()`
 	if err != nil {
 		t.Fatalf("smtplib: %v\n%s", err, out)
 	}
-	if len(rec.msgs) != 1 || rec.msgs[0] != "Subject: py\r\n\r\nété\r\n" {
-		t.Fatalf("delivered %q", rec.msgs)
+	if msgs := rec.Delivered(); len(msgs) != 1 || msgs[0].Body != "Subject: py\r\n\r\nété\r\n" {
+		t.Fatalf("delivered %+v", msgs)
 	}
 }
 

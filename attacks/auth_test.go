@@ -94,7 +94,7 @@ func TestAuthRequired(t *testing.T) {
 	c.ExpectAll("500 5.5.1", "500 5.5.1") // no DATA: the body lines are unknown commands
 	c.Send("AUTH PLAIN "+plain("user", password), "MAIL FROM:<a@x.test>")
 	c.ExpectAll("235 2.7.0", "250 2.1.0")
-	if n := len(rec.delivered()); n != 0 || rec.mailCount() != 1 {
-		t.Fatalf("%d messages delivered, %d MAIL executed before AUTH", n, rec.mailCount()-1)
+	if n := len(rec.Delivered()); n != 0 || rec.Mails() != 1 {
+		t.Fatalf("%d messages delivered, %d MAIL executed before AUTH", n, rec.Mails()-1)
 	}
 }

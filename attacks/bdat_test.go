@@ -17,7 +17,7 @@ func TestBDATBeforeMAIL(t *testing.T) {
 	c.Write("BDAT 9 LAST\r\nMAIL FROM" + "NOOP\r\n")
 	c.Expect("503 5.5.1")
 	c.Expect("250 2.0.0") // the NOOP, not a reply to "MAIL FROM"
-	if rec.mailCount() != 0 {
+	if rec.Mails() != 0 {
 		t.Fatal("the chunk was executed as MAIL")
 	}
 }
@@ -30,8 +30,8 @@ func TestBDATCoalescedChunks(t *testing.T) {
 	c.ExpectAll("250 ", "250 2.1.0", "250 2.1.5")
 	c.Write("BDAT 3\r\nabcBDAT 2 LAST\r\nde")
 	c.ExpectAll("250 2.0.0", "250 2.0.0")
-	if m := rec.next(t); m.body != "abcde" {
-		t.Fatalf("delivered %q, want \"abcde\"", m.body)
+	if m := rec.Next(t); m.Body != "abcde" {
+		t.Fatalf("delivered %q, want \"abcde\"", m.Body)
 	}
 }
 
@@ -45,7 +45,7 @@ func TestBDATPastTheLimit(t *testing.T) {
 	c.Write("BDAT 60\r\n" + strings.Repeat("NOOP\r\n", 10)) // 60 octets that look like commands
 	c.Write("BDAT 5 LAST\r\nhelloNOOP\r\n")
 	c.ExpectAll("552 5.3.4", "552 5.3.4", "250 2.0.0")
-	if n := len(rec.delivered()); n != 0 {
+	if n := len(rec.Delivered()); n != 0 {
 		t.Fatalf("%d messages delivered", n)
 	}
 }

@@ -50,8 +50,8 @@ func TestNULBytes(t *testing.T) {
 	body := "Subject: nul\r\n\r\nbefore\x00after\r\n\x00\r\n"
 	c.Write(body + ".\r\n")
 	c.Expect("250 2.0.0")
-	if m := rec.next(t); m.body != body {
-		t.Fatalf("delivered %q, want %q", m.body, body)
+	if m := rec.Next(t); m.Body != body {
+		t.Fatalf("delivered %q, want %q", m.Body, body)
 	}
 }
 
@@ -67,7 +67,7 @@ func TestOutOfSequenceCommands(t *testing.T) {
 	c.ExpectAll("250 2.1.5", "354 ")
 	c.Send("x", ".")
 	c.Expect("250 2.0.0")
-	if m := rec.next(t); m.from != "a@x.test" || len(m.rcpts) != 1 {
-		t.Fatalf("delivered from %q to %v: the refused commands changed the transaction", m.from, m.rcpts)
+	if m := rec.Next(t); m.From != "a@x.test" || len(m.Rcpts) != 1 {
+		t.Fatalf("delivered from %q to %v: the refused commands changed the transaction", m.From, m.Rcpts)
 	}
 }

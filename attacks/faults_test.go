@@ -103,8 +103,8 @@ func TestHandlerPanics(t *testing.T) {
 			bystander.transaction() // the other session goes on
 			bystander.Send("hello", ".")
 			bystander.Expect("250 2.0.0")
-			if m := h.next(t); m.body != "hello\r\n" {
-				t.Fatalf("the other session delivered %q", m.body)
+			if m := h.Next(t); m.Body != "hello\r\n" {
+				t.Fatalf("the other session delivered %q", m.Body)
 			}
 		})
 	}

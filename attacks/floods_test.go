@@ -80,8 +80,8 @@ func TestRecipientFlood(t *testing.T) {
 	c.Expect("354 ")
 	c.Send("x", ".")
 	c.Expect("250 2.0.0")
-	if m := rec.next(t); len(m.rcpts) != 1000 || m.rcpts[999] != "r999@y.test" {
-		t.Fatalf("delivered to %d recipients, want the first 1000", len(m.rcpts))
+	if m := rec.Next(t); len(m.Rcpts) != 1000 || m.Rcpts[999] != "r999@y.test" {
+		t.Fatalf("delivered to %d recipients, want the first 1000", len(m.Rcpts))
 	}
 }
 

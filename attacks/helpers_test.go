@@ -4,12 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"os"
-	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -125,70 +122,11 @@ func (c *client) transaction() {
 	c.ExpectAll("250 ", "250 ", "250 ", "354 ")
 }
 
-// message is what a recorder received.
-type message struct {
-	from  string
-	rcpts []string
-	body  string
-	peer  string
-	err   error // how the stream ended (nil: read whole)
-	ctx   error // the hook's context once the stream ended
-}
+// recorder keeps the messages a session delivers, whole or not, and
+// counts MAIL commands (testkit.Recorder).
+type recorder = testkit.Recorder
 
-// recorder is a handler that keeps every message whose stream it read to
-// the end, and counts the MAIL commands it was asked about.
-type recorder struct {
-	mu    sync.Mutex
-	msgs  []message
-	mails int
-	got   chan message
-}
-
-func newRecorder() *recorder { return &recorder{got: make(chan message, 64)} }
-
-func (r *recorder) HandleMAIL(context.Context, *hooks.Session, *hooks.Envelope, string, []string) error {
-	r.mu.Lock()
-	r.mails++
-	r.mu.Unlock()
-	return nil
-}
-
-func (r *recorder) HandleDATA(ctx context.Context, s *hooks.Session, e *hooks.Envelope, msg io.Reader) error {
-	b, err := io.ReadAll(msg)
-	m := message{from: e.MailFrom, rcpts: slices.Clone(e.RcptTos), body: string(b), peer: s.Peer, err: err, ctx: ctx.Err()}
-	if err == nil {
-		r.mu.Lock()
-		r.msgs = append(r.msgs, m)
-		r.mu.Unlock()
-	}
-	r.got <- m
-	return err
-}
-
-// next waits for the next message the DATA hook saw, whole or not.
-func (r *recorder) next(t testing.TB) message {
-	t.Helper()
-	select {
-	case m := <-r.got:
-		return m
-	case <-time.After(testkit.Timeout):
-		t.Fatal("the DATA hook was not called")
-		return message{}
-	}
-}
-
-// delivered returns the messages received whole.
-func (r *recorder) delivered() []message {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]message(nil), r.msgs...)
-}
-
-func (r *recorder) mailCount() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.mails
-}
+func newRecorder() *recorder { return testkit.NewRecorder() }
 
 // pipeSession is a testkit.Session whose client has the attacks' methods.
 type pipeSession struct {

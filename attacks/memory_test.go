@@ -159,7 +159,7 @@ func TestHugeTextLine(t *testing.T) {
 	}
 	c.Send("NOOP")
 	c.Expect("250 2.0.0")
-	if n := len(rec.delivered()); n != 0 {
+	if n := len(rec.Delivered()); n != 0 {
 		t.Fatalf("%d messages delivered", n)
 	}
 }

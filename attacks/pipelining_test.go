@@ -24,8 +24,8 @@ func TestBytesBeforeGreeting(t *testing.T) {
 	c.ExpectAll("220 ", "250 ", "250 2.1.0", "250 2.1.5", "354 ")
 	c.Send("hello", ".")
 	c.Expect("250 2.0.0")
-	if m := rec.next(t); m.body != "hello\r\n" {
-		t.Fatalf("delivered %q", m.body)
+	if m := rec.Next(t); m.Body != "hello\r\n" {
+		t.Fatalf("delivered %q", m.Body)
 	}
 }
 
@@ -51,7 +51,7 @@ func TestBodyPipelinedAfterRefusedDATA(t *testing.T) {
 	c.Expect("250 2.0.0") // the NOOP
 	c.Send("QUIT")
 	c.Expect("221")
-	if n := len(h.delivered()); n != 0 {
+	if n := len(h.Delivered()); n != 0 {
 		t.Fatalf("%d messages delivered", n)
 	}
 }
@@ -82,7 +82,7 @@ func TestLegitimatePipelining(t *testing.T) {
 	s.Send("QUIT")
 	s.Expect("221")
 	s.wait()
-	if msgs := rec.delivered(); len(msgs) != 1 || len(msgs[0].rcpts) != 50 {
+	if msgs := rec.Delivered(); len(msgs) != 1 || len(msgs[0].Rcpts) != 50 {
 		t.Fatalf("delivered %d messages, want 1 to 50 recipients", len(msgs))
 	}
 }

@@ -62,8 +62,8 @@ func deliverAs(t *testing.T, c *client, rec *recorder, peer string) {
 	c.transaction()
 	c.Send("hello", ".")
 	c.Expect("250 2.0.0")
-	if m := rec.next(t); m.peer != peer && !strings.HasPrefix(m.peer, peer+":") {
-		t.Fatalf("the handler saw peer %q, want %s", m.peer, peer)
+	if m := rec.Next(t); m.Peer != peer && !strings.HasPrefix(m.Peer, peer+":") {
+		t.Fatalf("the handler saw peer %q, want %s", m.Peer, peer)
 	}
 }
 

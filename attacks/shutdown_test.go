@@ -43,8 +43,8 @@ func TestGracefulShutdownMidDATA(t *testing.T) {
 	finishing.Expect("250 2.0.0")
 	finishing.Expect("421 4.3.2")
 	finishing.ExpectClosed()
-	if m := rec.next(t); m.err != nil || m.body != "Subject: finishing\r\n\r\nfirst half\r\nsecond half\r\n" {
-		t.Fatalf("the finishing session delivered %q (%v)", m.body, m.err)
+	if m := rec.Next(t); m.Err != nil || m.Body != "Subject: finishing\r\n\r\nfirst half\r\nsecond half\r\n" {
+		t.Fatalf("the finishing session delivered %q (%v)", m.Body, m.Err)
 	}
 
 	stalled.Expect("421 4.3.2")
@@ -52,9 +52,9 @@ func TestGracefulShutdownMidDATA(t *testing.T) {
 		t.Fatalf("the stalled session was cut after %v, before the %v deadline", d, grace)
 	}
 	stalled.ExpectClosed()
-	m := rec.next(t)
-	if !errors.Is(m.err, io.ErrUnexpectedEOF) || m.ctx == nil {
-		t.Fatalf("the stalled message's stream ended with %v, its context with %v", m.err, m.ctx)
+	m := rec.Next(t)
+	if !errors.Is(m.Err, io.ErrUnexpectedEOF) || m.CtxErr == nil {
+		t.Fatalf("the stalled message's stream ended with %v, its context with %v", m.Err, m.CtxErr)
 	}
 	if err := <-returned; !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Shutdown returned %v, want context.DeadlineExceeded", err)
@@ -64,14 +64,14 @@ func TestGracefulShutdownMidDATA(t *testing.T) {
 	retry.transaction()
 	retry.Send("Subject: stalled", "", "first half", "second half", ".")
 	retry.Expect("250 2.0.0")
-	rec.next(t)
+	rec.Next(t)
 	copies := 0
-	for _, m := range rec.delivered() {
-		if m.body == "Subject: stalled\r\n\r\nfirst half\r\nsecond half\r\n" {
+	for _, m := range rec.Delivered() {
+		if m.Body == "Subject: stalled\r\n\r\nfirst half\r\nsecond half\r\n" {
 			copies++
 		}
 	}
-	if n := len(rec.delivered()); n != 2 || copies != 1 {
+	if n := len(rec.Delivered()); n != 2 || copies != 1 {
 		t.Fatalf("%d messages delivered, %d copies of the stalled one; want 2 and 1", n, copies)
 	}
 }

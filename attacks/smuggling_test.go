@@ -37,10 +37,10 @@ func TestSmugglingFakeEndOfDataIsData(t *testing.T) {
 			c.Send("NOOP") // the next reply is the NOOP's: nothing else is pending
 			c.Expect("250 2.0.0")
 			want := "body" + end.kept + strings.TrimSuffix(smuggled, ".\r\n")
-			if m := rec.next(t); m.err != nil || m.body != want {
-				t.Fatalf("delivered %q (%v), want %q", m.body, m.err, want)
+			if m := rec.Next(t); m.Err != nil || m.Body != want {
+				t.Fatalf("delivered %q (%v), want %q", m.Body, m.Err, want)
 			}
-			if n := rec.mailCount(); n != 1 {
+			if n := rec.Mails(); n != 1 {
 				t.Fatalf("%d MAIL commands executed, want 1", n)
 			}
 		})
@@ -62,10 +62,10 @@ func TestSmugglingStrictModeRefusesTheMessage(t *testing.T) {
 			c.Expect("250 2.0.0")
 			c.Send("QUIT")
 			c.Expect("221")
-			if n := len(rec.delivered()); n != 0 {
+			if n := len(rec.Delivered()); n != 0 {
 				t.Fatalf("%d messages delivered, want none", n)
 			}
-			if n := rec.mailCount(); n != 1 {
+			if n := rec.Mails(); n != 1 {
 				t.Fatalf("%d MAIL commands executed, want 1", n)
 			}
 		})
@@ -90,7 +90,7 @@ func TestBareCRLFInCommandLine(t *testing.T) {
 	c.Expect("503 5.5.1")
 	c.Send("QUIT")
 	c.Expect("221")
-	if rec.mailCount() != 0 {
+	if rec.Mails() != 0 {
 		t.Fatal("the MAIL half of the line was executed")
 	}
 	if strings.Contains(logs.String(), "\nX-Injected") {
@@ -111,7 +111,7 @@ func TestBareLFInCommandLineStrict(t *testing.T) {
 		c.Expect("503 5.5.1") // the RCPT: no MAIL was executed
 		c.Send("QUIT")
 		c.Expect("221")
-		if rec.mailCount() != 0 {
+		if rec.Mails() != 0 {
 			t.Fatal("a MAIL ended by a bare LF was executed")
 		}
 	})
@@ -133,7 +133,7 @@ func TestSmugglingAfterSizeOverflow(t *testing.T) {
 	c.Expect("552 5.3.4")
 	c.Send("NOOP")
 	c.Expect("250 2.0.0") // not a 214 from a smuggled HELP
-	if n := len(rec.delivered()); n != 0 {
+	if n := len(rec.Delivered()); n != 0 {
 		t.Fatalf("%d messages delivered, want none", n)
 	}
 }

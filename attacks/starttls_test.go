@@ -28,7 +28,7 @@ func TestSTARTTLSPlaintextInjection(t *testing.T) {
 	c.Expect("503 5.5.1") // EHLO again first
 	c.Send("EHLO client.test", "MAIL FROM:<a@b.test>")
 	c.ExpectAll("250 ", "250 2.1.0") // not "nested MAIL": the injected one never ran
-	if n := rec.mailCount(); n != 1 {
+	if n := rec.Mails(); n != 1 {
 		t.Fatalf("%d MAIL commands reached the handler, want 1", n)
 	}
 }

@@ -72,10 +72,10 @@ func TestSlowDATABelowMinimumRate(t *testing.T) {
 	s.transaction()
 	trickle(t, s.client, string(make([]byte, 1000)), 20*time.Millisecond) // 50 B/s, each byte well within the data timeout
 	s.Expect("421 4.4.2")
-	if m := h.next(t); !errors.Is(m.err, io.ErrUnexpectedEOF) {
-		t.Fatalf("the stream ended with %v, want io.ErrUnexpectedEOF", m.err)
+	if m := h.Next(t); !errors.Is(m.Err, io.ErrUnexpectedEOF) {
+		t.Fatalf("the stream ended with %v, want io.ErrUnexpectedEOF", m.Err)
 	}
-	if n := len(h.delivered()); n != 0 {
+	if n := len(h.Delivered()); n != 0 {
 		t.Fatalf("%d messages delivered", n)
 	}
 	s.wait()

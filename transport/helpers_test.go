@@ -1,13 +1,8 @@
 package transport_test
 
 import (
-	"context"
-	"io"
 	"log/slog"
-	"slices"
-	"sync"
 	"testing"
-	"time"
 
 	"go.uber.org/goleak"
 
@@ -33,50 +28,7 @@ func options(h hooks.Handler) *transport.Options {
 	return o
 }
 
-// message is what a recorder received.
-type message struct {
-	from  string
-	rcpts []string
-	body  string
-	helo  string
-	tls   bool
-	auth  string
-	err   error
-}
+// recorder keeps the messages a session delivers (testkit.Recorder).
+type recorder = testkit.Recorder
 
-// recorder is a DATA hook that keeps every message.
-type recorder struct {
-	mu   sync.Mutex
-	msgs []message
-	got  chan message
-}
-
-func newRecorder() *recorder { return &recorder{got: make(chan message, 16)} }
-
-func (r *recorder) HandleDATA(_ context.Context, s *hooks.Session, e *hooks.Envelope, msg io.Reader) error {
-	b, err := io.ReadAll(msg)
-	m := message{from: e.MailFrom, rcpts: slices.Clone(e.RcptTos), body: string(b), helo: s.HeloName,
-		tls: s.TLS != nil, auth: s.AuthID, err: err}
-	r.mu.Lock()
-	r.msgs = append(r.msgs, m)
-	r.mu.Unlock()
-	r.got <- m
-	return err
-}
-
-func (r *recorder) next(t testing.TB) message {
-	t.Helper()
-	select {
-	case m := <-r.got:
-		return m
-	case <-time.After(10 * time.Second):
-		t.Fatal("no message delivered")
-		return message{}
-	}
-}
-
-func (r *recorder) count() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.msgs)
-}
+func newRecorder() *recorder { return testkit.NewRecorder() }

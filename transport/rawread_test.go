@@ -81,7 +81,7 @@ func TestTCPPipelinedTransactions(t *testing.T) {
 		s.ExpectAll("250", "250", "354", "250")
 	}
 	for range 3 {
-		if m := rec.next(t); m.body != "Subject: t\r\n\r\nbody\r\n" || m.from != "a@x.test" {
+		if m := rec.Next(t); m.Body != "Subject: t\r\n\r\nbody\r\n" || m.From != "a@x.test" {
 			t.Fatalf("delivered %+v", m)
 		}
 	}
@@ -104,8 +104,8 @@ func TestTCPBodyBeyondTheReadBuffer(t *testing.T) {
 	s.ExpectAll("250", "250", "250", "354")
 	go s.Conn.Write([]byte(body + ".\r\n"))
 	s.Expect("250")
-	if m := rec.next(t); m.body != body {
-		t.Fatalf("delivered %d bytes, want %d", len(m.body), len(body))
+	if m := rec.Next(t); m.Body != body {
+		t.Fatalf("delivered %d bytes, want %d", len(m.Body), len(body))
 	}
 }
 
@@ -140,8 +140,8 @@ func TestTCPGracefulStop(t *testing.T) {
 	if err := s.wait(); !errors.Is(err, fsm.ErrShutdown) {
 		t.Fatalf("ServeConn returned %v", err)
 	}
-	if m := rec.next(t); m.body != "first half\r\nsecond half\r\n" {
-		t.Fatalf("delivered %q", m.body)
+	if m := rec.Next(t); m.Body != "first half\r\nsecond half\r\n" {
+		t.Fatalf("delivered %q", m.Body)
 	}
 }
 
@@ -177,7 +177,7 @@ func TestTCPStartTLS(t *testing.T) {
 	s.Send("EHLO c")
 	s.Expect("250")
 	s.Deliver("a@x.test", "b@y.test", "over TLS\r\n")
-	if m := rec.next(t); !m.tls || m.from != "a@x.test" || m.body != "over TLS\r\n" {
+	if m := rec.Next(t); !m.TLS || m.From != "a@x.test" || m.Body != "over TLS\r\n" {
 		t.Fatalf("delivered %+v", m)
 	}
 }
@@ -210,7 +210,7 @@ func TestTCPVanishedMidBody(t *testing.T) {
 	s.ExpectAll("250", "250", "250", "354")
 	s.Send("the first half")
 	s.Conn.Close()
-	if m := rec.next(t); m.err == nil {
+	if m := rec.Next(t); m.Err == nil {
 		t.Fatalf("the hook's stream ended with no error: %+v", m)
 	}
 	if err := s.wait(); !errors.Is(err, fsm.ErrPeerClosed) {

@@ -36,9 +36,9 @@ func TestDeliversAMessage(t *testing.T) {
 	if err := s.Wait(); err != nil {
 		t.Fatalf("ServeConn after QUIT: %v", err)
 	}
-	m := rec.next(t)
-	if m.body != "Subject: hi\r\n\r\n.leading dot\r\nend\r\n" || m.from != "a@x.test" ||
-		strings.Join(m.rcpts, ",") != "b@y.test,c@y.test" || m.helo != "client.test" || m.err != nil {
+	m := rec.Next(t)
+	if m.Body != "Subject: hi\r\n\r\n.leading dot\r\nend\r\n" || m.From != "a@x.test" ||
+		strings.Join(m.Rcpts, ",") != "b@y.test,c@y.test" || m.Helo != "client.test" || m.Err != nil {
 		t.Fatalf("delivered %+v", m)
 	}
 }
@@ -60,7 +60,7 @@ func TestPipelinedRepliesInOneWrite(t *testing.T) {
 	s.Send("body", ".", "QUIT")
 	s.Expect("250")
 	s.Expect("221")
-	if m := rec.next(t); m.body != "body\r\n" || len(m.rcpts) != 2 {
+	if m := rec.Next(t); m.Body != "body\r\n" || len(m.Rcpts) != 2 {
 		t.Fatalf("delivered %+v", m)
 	}
 }
@@ -215,8 +215,8 @@ func TestHookReplies(t *testing.T) {
 	s.Expect("354")
 	s.Send("x", ".")
 	s.Expect("250")
-	if m := h.next(t); strings.Join(m.rcpts, ",") != "b@y.test" {
-		t.Fatalf("recipients %v, want only the accepted one", m.rcpts)
+	if m := h.Next(t); strings.Join(m.Rcpts, ",") != "b@y.test" {
+		t.Fatalf("recipients %v, want only the accepted one", m.Rcpts)
 	}
 	if !strings.Contains(logs.String(), "hunter2") || !strings.Contains(logs.String(), "hook=RCPT") {
 		t.Fatalf("the failure was not logged: %s", logs)

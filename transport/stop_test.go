@@ -49,8 +49,8 @@ func TestGracefulStopDuringDATA(t *testing.T) {
 	s.Expect("250 2.0.0")
 	s.Expect("421 4.3.2")
 	s.ExpectClosed()
-	if m := rec.next(t); m.body != "first half\r\nsecond half\r\n" {
-		t.Fatalf("delivered %q", m.body)
+	if m := rec.Next(t); m.Body != "first half\r\nsecond half\r\n" {
+		t.Fatalf("delivered %q", m.Body)
 	}
 }
 
