@@ -139,11 +139,11 @@ type Config struct {
 	// Report, when set, is told of each outcome that logs and metrics
 	// count: MAIL and RCPT answered, a message's final reply, an AUTH
 	// verdict (see EventKind). It is called after the reply is queued; the
-	// Event's slices are valid only during the call (it is passed by value
-	// so that reporting allocates nothing). The core does not depend on
-	// what Report does, but it runs on the driver's goroutine, inside the
-	// core's step: it must be quick and must not call the Conn.
-	Report func(e Event)
+	// Event and its slices are valid only during the call. The core does
+	// not depend on what Report does, but it runs on the driver's
+	// goroutine, inside the core's step: it must be quick and must not
+	// call the Conn.
+	Report func(e *Event)
 
 	// Buffers, when set, lends the sessions their input buffers (see
 	// BufferPool); nil: each session keeps its own.

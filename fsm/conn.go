@@ -36,7 +36,7 @@ type Conn struct {
 	requireTLS        bool // STARTTLS must come first: RequireTLS, and not SMTPS
 	xclient, xforward Trust
 	trace             func(line []byte)
-	onEvent           func(e Event) // Config.Report
+	onEvent           func(e *Event) // Config.Report
 
 	ask      Ask  // the pending or last question
 	asking   Hook // HookNone unless an ActAsk awaits Resolve
@@ -46,7 +46,8 @@ type Conn struct {
 	extended, tls, authed, shutdown, discardLine bool
 	refused                                      bool // RefuseGreeting with a 5xx: only QUIT is served
 	errors, authFailures, unknowns, junk         int
-	authMech                                     int // the mechanism of the AUTH exchange, an index in cfg.mechanisms
+	authMech                                     int    // the mechanism of the AUTH exchange, an index in cfg.mechanisms
+	ev                                           *Event // the event being reported (report.go), made on first use
 	calls                                        [codec.NumVerbs]int
 
 	txn transaction
@@ -101,7 +102,7 @@ type SessionConfig struct {
 	TLSActive         bool
 	XClient, XForward Trust
 	Trace             func(line []byte)
-	Report            func(e Event)
+	Report            func(e *Event)
 }
 
 func (cfg *Config) session() SessionConfig {

@@ -36,8 +36,9 @@ var eventNames = [...]string{"", "Mail", "Rcpt", "Message", "Auth"}
 
 func (k EventKind) String() string { return eventNames[k] }
 
-// Event is one outcome reported to Config.Report. Path's slices point into
-// the core's input buffer: they are valid only during the call.
+// Event is one outcome reported to Config.Report. It and Path's slices,
+// which point into the core's input buffer, are valid only during the
+// call.
 type Event struct {
 	Kind       EventKind
 	Reply      codec.Reply // the reply sent
@@ -49,20 +50,35 @@ type Event struct {
 	Abandoned  error       // EventMessage: ErrMessageTooBig, ErrLineTooLong, ErrBareLineEnd, or the handler's abort; nil when the DATA hook answered
 }
 
+// event starts the event to report, in the Conn's own Event (reused, so
+// that reporting neither allocates nor copies one), or returns nil when
+// nothing is reported.
+func (c *Conn) event(k EventKind, rep codec.Reply) *Event {
+	if c.onEvent == nil {
+		return nil
+	}
+	if c.ev == nil {
+		c.ev = new(Event)
+	}
+	*c.ev = Event{Kind: k, Reply: rep}
+	return c.ev
+}
+
 // reportPath reports a MAIL or RCPT reply.
 func (c *Conn) reportPath(k EventKind, path codec.Path, rep codec.Reply) {
-	if c.onEvent != nil {
-		c.onEvent(Event{Kind: k, Reply: rep, Path: path})
+	if e := c.event(k, rep); e != nil {
+		e.Path = path
+		c.onEvent(e)
 	}
 }
 
 // reportMessage reports a message's final reply.
 func (c *Conn) reportMessage(rep codec.Reply) {
-	if c.onEvent == nil {
+	e := c.event(EventMessage, rep)
+	if e == nil {
 		return
 	}
-	e := Event{Kind: EventMessage, Reply: rep, Size: c.txn.got, Recipients: c.txn.accepted,
-		Abandoned: c.txn.abandon}
+	e.Size, e.Recipients, e.Abandoned = c.txn.got, c.txn.accepted, c.txn.abandon
 	if c.cfg.lmtp {
 		e.Rcpt = c.txn.lmtpNext
 	}
@@ -71,7 +87,11 @@ func (c *Conn) reportMessage(rep codec.Reply) {
 
 // reportAuth reports a mechanism's verdict.
 func (c *Conn) reportAuth(rep codec.Reply) {
-	if c.onEvent != nil && c.authMech >= 0 && c.authMech < len(c.cfg.mechanisms) {
-		c.onEvent(Event{Kind: EventAuth, Reply: rep, Mechanism: c.cfg.mechanisms[c.authMech]})
+	if c.authMech < 0 || c.authMech >= len(c.cfg.mechanisms) {
+		return
+	}
+	if e := c.event(EventAuth, rep); e != nil {
+		e.Mechanism = c.cfg.mechanisms[c.authMech]
+		c.onEvent(e)
 	}
 }

@@ -15,7 +15,7 @@ import (
 func reportSession(t *testing.T, cfg *Config, input string) []string {
 	t.Helper()
 	var got []string
-	cfg.Report = func(e Event) {
+	cfg.Report = func(e *Event) {
 		line := fmt.Sprintf("%s %d", e.Kind, e.Reply.Code)
 		switch e.Kind {
 		case EventMail, EventRcpt:
@@ -106,7 +106,7 @@ func TestReportChangesNoReply(t *testing.T) {
 	plain := newTestDriver(&Config{}, true)
 	plain.feed([]byte(input))
 	n := 0
-	reported := newTestDriver(&Config{Report: func(Event) { n++ }}, true)
+	reported := newTestDriver(&Config{Report: func(*Event) { n++ }}, true)
 	reported.feed([]byte(input))
 	if string(plain.out) != string(reported.out) || n != 3 {
 		t.Errorf("with Report (%d events):\n%s\nwithout:\n%s", n, reported.out, plain.out)

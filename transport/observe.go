@@ -53,7 +53,7 @@ func (c *conn) observeCore(cfg *fsm.SessionConfig) {
 }
 
 // reported turns what the core reports into an Event.
-func (c *conn) reported(e fsm.Event) {
+func (c *conn) reported(e *fsm.Event) {
 	o := c.obs
 	o.ev.Reply = e.Reply
 	switch e.Kind {
