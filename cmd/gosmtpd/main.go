@@ -55,6 +55,9 @@ func start(o *options, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "gosmtpd", version)
 		return nil
 	}
+	logs := newLineWriter(stderr) // a line per message: see lineWriter
+	defer logs.Close()
+	stderr = logs
 	srv, smtps, certs, err := newServer(o, stdout, stderr)
 	if err != nil {
 		return err
