@@ -1,8 +1,11 @@
 package observe_test
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/smtp"
 	"os"
 	"sync/atomic"
 
@@ -24,4 +27,26 @@ func ExampleMulti() {
 	_ = srv // srv.ListenAndServe()
 	fmt.Println(observe.Reason(nil))
 	// Output: quit
+}
+
+// Log writes a line per message, as Postfix's smtpd does. (The time, the
+// session's ID, the client's port and the duration vary: this example
+// leaves them out.)
+func ExampleLog() {
+	varying := func(_ []string, a slog.Attr) slog.Attr {
+		switch a.Key {
+		case slog.TimeKey, "session", "client", "duration":
+			return slog.Attr{}
+		}
+		return a
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: varying}))
+	srv := &gosmtpd.Server{Hostname: "mx.example", Observer: observe.Log(logger),
+		Logger: slog.New(slog.DiscardHandler)}
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	go srv.Serve(l)
+	smtp.SendMail(l.Addr().String(), nil, "a@example.org", []string{"b@example.org"}, []byte("Subject: hi\r\n\r\nhello\r\n"))
+	srv.Shutdown(context.Background())
+	// Output:
+	// level=INFO msg="message accepted" from=<a@example.org> nrcpt=1 size=22 reply="250 2.0.0 OK"
 }
