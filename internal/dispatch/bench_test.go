@@ -28,7 +28,6 @@ func BenchmarkMessageThroughDATAHook(b *testing.B) {
 	data := fsm.Ask{Hook: fsm.HookDATA, Default: codec.Reply{Code: 250}}
 	b.ReportAllocs()
 	for b.Loop() {
-		c.Record(mail.Default)
 		c.Decide(&mail)
 		c.Record(mail.Default)
 		c.Decide(&rcpt)
