@@ -231,7 +231,7 @@ func (s *Server) hostname() string {
 	if h, err := os.Hostname(); err == nil && h != "" {
 		return h
 	}
-	return "localhost"
+	return fsm.DefaultHostname
 }
 
 func (s *Server) logger() *slog.Logger {

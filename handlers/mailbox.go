@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gosmtpd/gosmtpd/fsm"
 	"github.com/gosmtpd/gosmtpd/hooks"
 )
 
@@ -166,7 +167,7 @@ func uniqueName() string {
 	rand.Read(r[:])
 	host, err := os.Hostname()
 	if err != nil || host == "" {
-		host = "localhost"
+		host = fsm.DefaultHostname
 	}
 	host = strings.NewReplacer("/", `\057`, ":", `\072`).Replace(host)
 	return fmt.Sprintf("%d.M%dP%dQ%dR%s.%s", now.Unix(), now.Nanosecond()/1000,

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gosmtpd/gosmtpd/fsm"
 	"github.com/gosmtpd/gosmtpd/hooks"
 )
 
@@ -42,7 +43,7 @@ import (
 type Proxy struct {
 	Addr string
 	// Hostname is said in EHLO to the upstream and in the Received: field;
-	// "": "localhost".
+	// "": fsm.DefaultHostname ("localhost").
 	Hostname string
 	// Timeout bounds the connection and each exchange with the upstream;
 	// 0: 5 minutes.
@@ -240,7 +241,7 @@ func (p *Proxy) connect(ctx context.Context, s *hooks.Session) (*upstream, error
 
 func (p *Proxy) hostname() string {
 	if p.Hostname == "" {
-		return "localhost"
+		return fsm.DefaultHostname
 	}
 	return p.Hostname
 }

@@ -9,6 +9,8 @@ import (
 	"encoding/hex"
 	"strconv"
 	"time"
+
+	"github.com/gosmtpd/gosmtpd/fsm"
 )
 
 // CRAMMD5 is the CRAM-MD5 mechanism (RFC 2195), shipped as an example of a
@@ -22,7 +24,7 @@ import (
 // plaintext secrets, so offer it only to clients that need it.
 type CRAMMD5 struct {
 	// Hostname ends the challenge, "<random.time@Hostname>"; "" is
-	// "localhost".
+	// fsm.DefaultHostname ("localhost").
 	Hostname string
 }
 
@@ -33,7 +35,7 @@ func (CRAMMD5) Name() string { return "CRAM-MD5" }
 func (m CRAMMD5) Start() Exchange {
 	host := m.Hostname
 	if host == "" {
-		host = "localhost"
+		host = fsm.DefaultHostname
 	}
 	return &cramExchange{challenge: newCRAMChallenge(host)}
 }
