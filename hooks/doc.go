@@ -38,8 +38,9 @@
 // The message reaches the DATA hook as a stream (an io.Reader, also an
 // io.WriterTo) that reads the server's own buffer as the message arrives:
 // a 100 MiB message costs no more memory than a 1 KiB one, and a hook that
-// reads it costs the server no goroutine, channel or copy. ReadMessage reads it whole, up to a limit, for handlers that want
-// bytes. The stream fails with io.ErrUnexpectedEOF when the client goes before
+// reads it costs the server no goroutine, channel or copy. ReadMessage
+// reads it whole, up to a limit, for handlers that want bytes. The stream
+// fails with io.ErrUnexpectedEOF when the client goes before
 // the end of the message, and with the core's cause (fsm.ErrMessageTooBig,
 // ...) when the message is refused while it streams; the client then gets no
 // positive reply whatever the hook returns. A handler that only throws

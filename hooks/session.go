@@ -10,8 +10,8 @@ import (
 
 // Session is what is known of the client: aiosmtpd's Session. The server
 // fills it in as the dialogue goes; handlers read it. A hook may read it
-// during its call only: do not keep the pointer (a session whose hook
-// overran its time limit goes on with a copy).
+// during its call only: do not keep the pointer (under Abandoning, a
+// session whose hook was left behind goes on with a copy).
 type Session struct {
 	ID       string // unique within the process, for logs
 	Peer     string // the client's address, "ip:port"; under PROXY the original client's
