@@ -7,7 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -89,10 +89,9 @@ func timeAuth(t testing.TB, ip, addr, user string) time.Duration {
 	return time.Since(began)
 }
 
-func median(ds []time.Duration) time.Duration {
-	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-	return ds[len(ds)/2]
-}
+// fastest is the least disturbed of ds: a loaded machine only ever adds
+// time to a check, so the fastest of a few is the check's own cost.
+func fastest(ds []time.Duration) time.Duration { return slices.Min(ds) }
 
 // T-41: one wrong password tells nothing of whether the user exists: the
 // command's htpasswd check of an unknown user costs the bcrypt work of the
@@ -102,13 +101,13 @@ func median(ds []time.Duration) time.Duration {
 func TestAuthTimingDoesNotTellUsers(t *testing.T) {
 	p := startCommand(t, 0, "-c", "sink", "--auth-file", htpasswdFile(t, "alice", "correct horse", 10), "--auth-cleartext")
 	var known, unknown []time.Duration
-	for i := range 5 {
+	for i := range 7 {
 		known = append(known, timeAuth(t, fmt.Sprintf("127.0.1.%d", 2*i+1), p.addr, "alice"))
 		unknown = append(unknown, timeAuth(t, fmt.Sprintf("127.0.1.%d", 2*i+2), p.addr, "mallory"))
 	}
 	servedWithin(t, "127.0.0.2", p.addr, time.Second)
-	k, u := median(known), median(unknown)
-	t.Logf("a wrong password takes %v for a user that exists, %v for one that does not (medians of 5)", k, u)
+	k, u := fastest(known), fastest(unknown)
+	t.Logf("a wrong password takes %v for a user that exists, %v for one that does not (fastest of 7)", k, u)
 	if ratio := float64(u) / float64(k); ratio < 0.5 || ratio > 2 { // the machine is shared: a wide margin, against 50 times
 		t.Fatalf("an unknown user takes %.2f times as long as a known one, want about the same", ratio)
 	}
