@@ -76,9 +76,15 @@ func angle(mailbox []byte) string { return "<" + string(mailbox) + ">" }
 // without its CRLF: "550 5.1.1 no such user".
 func replyLine(r codec.Reply) string {
 	var buf [128]byte
-	line := r.AppendTo(buf[:0], true)
-	if i := bytes.IndexByte(line, '\r'); i >= 0 {
-		line = line[:i]
+	return string(appendReplyLine(buf[:0], r))
+}
+
+// appendReplyLine appends replyLine(r) to dst.
+func appendReplyLine(dst []byte, r codec.Reply) []byte {
+	n := len(dst)
+	dst = r.AppendTo(dst, true)
+	if i := bytes.IndexByte(dst[n:], '\r'); i >= 0 {
+		dst = dst[:n+i]
 	}
-	return string(line)
+	return dst
 }

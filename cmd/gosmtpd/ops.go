@@ -66,6 +66,17 @@ func newLogHandler(format string, w io.Writer, opts *slog.HandlerOptions) slog.H
 	return slog.NewTextHandler(w, opts)
 }
 
+// messageLog is the line per message in the format asked for: the bytes
+// observe.Log writes through logHandler at Info, formatted by observe's
+// own LogText or LogJSON at a third of slog's cost or less (the line's
+// formatting through slog took most of what the line cost the server).
+func messageLog(format string, w io.Writer) observe.Observer {
+	if format == "json" {
+		return observe.LogJSON(w)
+	}
+	return observe.LogText(w)
+}
+
 // ops is what serves the operator while the server serves mail.
 type ops struct {
 	http     *http.Server // nil without --metrics-listen
@@ -77,7 +88,7 @@ type ops struct {
 // when asked for, whose endpoint it starts.
 func newOps(o *options, srv *gosmtpd.Server, stderr io.Writer) (*ops, error) {
 	p := &ops{}
-	messages := observe.Log(slog.New(logHandler(o.ops.logFormat, stderr, slog.LevelInfo)))
+	messages := messageLog(o.ops.logFormat, stderr)
 	if o.ops.metricsListen == "" {
 		srv.Observer = messages
 		return p, nil
