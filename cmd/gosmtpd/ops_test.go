@@ -107,7 +107,16 @@ func TestCLIMetricsHealthAndJSONLog(t *testing.T) {
 	c.Send("late\r\n.")
 	c.Expect("250")
 	c.Expect("421 4.3.2")
-	p.stopOK(t, syscall.SIGTERM)
+	// The first SIGTERM ends the process: a second one, sent while it
+	// writes its last lines, would kill it.
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("still running 10s after SIGTERM")
+	}
+	if code := p.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("exit code %d after SIGTERM\n%s", code, p.stderr.String())
+	}
 
 	var messages []map[string]any
 	for line := range strings.Lines(p.stderr.String()) {
