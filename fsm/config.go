@@ -138,7 +138,9 @@ type Config struct {
 
 	// Report, when set, is told of each outcome that logs and metrics
 	// count: MAIL and RCPT answered, a message's final reply, an AUTH
-	// verdict (see EventKind). It is called after the reply is queued; the
+	// verdict (see EventKind). A layer that keeps the envelope records a
+	// sender or recipient from it when the core answered MAIL or RCPT by
+	// itself (the hook not in Hooks), which costs no question. It is called after the reply is queued; the
 	// Event and its slices are valid only during the call. The core does
 	// not depend on what Report does, but it runs on the driver's
 	// goroutine, inside the core's step: it must be quick and must not

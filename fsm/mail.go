@@ -42,7 +42,7 @@ func (c *Conn) mail(cmd codec.Command, err error) (step, bool) {
 	}
 	if rep, bad := c.mailParams(rest); bad {
 		c.queue(rep)
-		c.reportPath(EventMail, path, rep)
+		c.reportPath(EventMail, path, nil, rep)
 		return step{}, false
 	}
 	if path.UTF8 && !c.txn.utf8 {
@@ -101,7 +101,7 @@ func pathError(err error, syntax codec.Reply) codec.Reply {
 
 func (c *Conn) mailDecided(rep codec.Reply) {
 	c.queue(rep)
-	c.reportPath(EventMail, c.ask.Path, rep)
+	c.reportPath(EventMail, c.ask.Path, c.ask.Params, rep)
 	if rep.Positive() {
 		c.state = StateMail
 	}
@@ -120,7 +120,7 @@ func (c *Conn) rcpt(cmd codec.Command, err error) (step, bool) {
 		return c.refuse(rep)
 	}
 	if c.txn.rcpts >= c.cfg.maxRcpts {
-		c.reportPath(EventRcpt, path, replyTooMany)
+		c.reportPath(EventRcpt, path, nil, replyTooMany)
 		return c.refuseOvershoot()
 	}
 	c.txn.rcpts++
@@ -130,7 +130,7 @@ func (c *Conn) rcpt(cmd codec.Command, err error) (step, bool) {
 
 func (c *Conn) rcptDecided(rep codec.Reply) {
 	c.queue(rep)
-	c.reportPath(EventRcpt, c.ask.Path, rep)
+	c.reportPath(EventRcpt, c.ask.Path, c.ask.Params, rep)
 	if rep.Positive() {
 		c.txn.accepted++
 		c.state = StateRcpt

@@ -41,13 +41,14 @@ func (k EventKind) String() string { return eventNames[k] }
 // call.
 type Event struct {
 	Kind       EventKind
-	Reply      codec.Reply // the reply sent
-	Path       codec.Path  // EventMail: the sender; EventRcpt: the recipient
-	Mechanism  string      // EventAuth: the SASL mechanism, upper case, as offered
-	Size       int64       // EventMessage: the body's octets, as received (BDAT: as announced)
-	Recipients int         // EventMessage: the recipients accepted for the message
-	Rcpt       int         // EventMessage in LMTP: the index of the recipient among those accepted
-	Abandoned  error       // EventMessage: ErrMessageTooBig, ErrLineTooLong, ErrBareLineEnd, or the handler's abort; nil when the DATA hook answered
+	Reply      codec.Reply   // the reply sent
+	Path       codec.Path    // EventMail: the sender; EventRcpt: the recipient
+	Params     *codec.Params // EventMail, EventRcpt: the command's parameters, when it reached its hook or default reply; nil when the core refused them
+	Mechanism  string        // EventAuth: the SASL mechanism, upper case, as offered
+	Size       int64         // EventMessage: the body's octets, as received (BDAT: as announced)
+	Recipients int           // EventMessage: the recipients accepted for the message
+	Rcpt       int           // EventMessage in LMTP: the index of the recipient among those accepted
+	Abandoned  error         // EventMessage: ErrMessageTooBig, ErrLineTooLong, ErrBareLineEnd, or the handler's abort; nil when the DATA hook answered
 }
 
 // event starts the event to report, in the Conn's own Event (reused, so
@@ -64,10 +65,11 @@ func (c *Conn) event(k EventKind, rep codec.Reply) *Event {
 	return c.ev
 }
 
-// reportPath reports a MAIL or RCPT reply.
-func (c *Conn) reportPath(k EventKind, path codec.Path, rep codec.Reply) {
+// reportPath reports a MAIL or RCPT reply; params is nil when the core
+// refused the command before its parameters were accepted.
+func (c *Conn) reportPath(k EventKind, path codec.Path, params *codec.Params, rep codec.Reply) {
 	if e := c.event(k, rep); e != nil {
-		e.Path = path
+		e.Path, e.Params = path, params
 		c.onEvent(e)
 	}
 }

@@ -45,15 +45,24 @@ func (c *conn) observe(k observe.Kind) {
 	o.ev = observe.Event{}
 }
 
-// observeCore has the core report its outcomes to the Observer.
+// observeCore has the core report its outcomes to the Observer, and to the
+// hooks layer when it records the Envelope from them (the core answers MAIL
+// or RCPT by itself for a handler without their hooks).
 func (c *conn) observeCore(cfg *fsm.SessionConfig) {
-	if c.obs != nil {
+	switch {
+	case c.obs != nil:
 		cfg.Report = c.reported
+	case c.d.Reports():
+		cfg.Report = c.calls.Reported
 	}
 }
 
-// reported turns what the core reports into an Event.
+// reported tells the hooks layer what the core reports, when it records
+// from it, and turns it into an Event.
 func (c *conn) reported(e *fsm.Event) {
+	if c.d.Reports() {
+		c.calls.Reported(e)
+	}
 	o := c.obs
 	o.ev.Reply = e.Reply
 	switch e.Kind {

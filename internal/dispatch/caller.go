@@ -130,3 +130,10 @@ func (c *Caller) resetEnvelope() {
 	clear(e.RcptParams)
 	*e = hooks.Envelope{RcptTos: e.RcptTos[:0], RcptOptions: e.RcptOptions[:0], RcptParams: e.RcptParams[:0]}
 }
+
+// startEnvelope empties the envelope for the transaction a MAIL opens, and
+// gives it the XFORWARD attributes received before it.
+func (c *Caller) startEnvelope() {
+	c.resetEnvelope()
+	c.env.XForward = c.xforward
+}

@@ -65,19 +65,11 @@ func (c *Caller) Record(applied hooks.Reply) {
 		}
 	case fsm.HookMAIL:
 		if applied.Positive() {
-			e := c.env
-			e.MailFrom, e.MailOptions = p.addr, p.opts
-			e.SMTPUTF8 = hasOption(p.opts, "SMTPUTF8")
-			e.MailParams = hooks.ParseMailParams(p.opts)
-			e.MailAuth = p.auth
-			c.xforward = nil // XFORWARD's attributes are this transaction's
+			c.recordSender(p.addr, p.opts, p.auth)
 		}
 	case fsm.HookRCPT:
 		if applied.Positive() {
-			e := c.env
-			e.RcptTos = append(e.RcptTos, p.addr)
-			e.RcptOptions = append(e.RcptOptions, p.opts)
-			e.RcptParams = appendRcptParams(e.RcptParams, len(e.RcptTos)-1, hooks.ParseRcptParams(p.opts))
+			c.recordRecipient(p.addr, p.opts)
 		}
 	case fsm.HookAUTH, fsm.HookAUTHNext:
 		if applied.Code == 235 && p.creds != nil {
@@ -156,10 +148,28 @@ func (c *Caller) capabilities(a *fsm.Ask, kind callKind, name string) fsm.Decisi
 	return fsm.Decision{Reply: rep}
 }
 
+// recordSender starts the envelope of the transaction that an accepted
+// MAIL opened.
+func (c *Caller) recordSender(addr string, opts []string, auth string) {
+	e := c.env
+	e.MailFrom, e.MailOptions = addr, opts
+	e.SMTPUTF8 = hasOption(opts, "SMTPUTF8")
+	e.MailParams = hooks.ParseMailParams(opts)
+	e.MailAuth = auth
+	c.xforward = nil // XFORWARD's attributes are this transaction's
+}
+
+// recordRecipient adds an accepted recipient to the envelope.
+func (c *Caller) recordRecipient(addr string, opts []string) {
+	e := c.env
+	e.RcptTos = append(e.RcptTos, addr)
+	e.RcptOptions = append(e.RcptOptions, opts)
+	e.RcptParams = appendRcptParams(e.RcptParams, len(e.RcptTos)-1, hooks.ParseRcptParams(opts))
+}
+
 func (c *Caller) mailFrom(a *fsm.Ask) fsm.Decision {
 	addr, opts := string(a.Path.Mailbox), options(a.Params)
-	c.resetEnvelope() // each transaction starts afresh
-	c.env.XForward = c.xforward
+	c.startEnvelope()
 	auth, ok := mailAuth(opts, c.sess.Authenticated())
 	if !ok {
 		return fsm.Decision{Reply: replyBadAuthParam}

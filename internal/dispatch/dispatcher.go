@@ -148,8 +148,9 @@ func (d *Dispatcher) discover(h hooks.Handler) {
 }
 
 // hookSet is the set of hooks the core must ask: those a handler answers,
-// plus, when there is a handler at all, those that keep the Session and the
-// Envelope up to date. With no handler the core answers everything itself.
+// plus, when there is a handler at all, those that keep the Session up to
+// date (the Envelope's sender and recipients come from the core's reports
+// when their hooks are not asked). With no handler the core answers everything itself.
 func (d *Dispatcher) hookSet(handler bool) fsm.HookSet {
 	set := fsm.HookSet(1 << fsm.HookNone) // never 0, which means "all"
 	add := func(ok bool, hs ...fsm.Hook) {
@@ -159,8 +160,14 @@ func (d *Dispatcher) hookSet(handler bool) fsm.HookSet {
 			}
 		}
 	}
-	add(handler || d.auth != nil, fsm.HookHELO, fsm.HookEHLO, fsm.HookLHLO,
-		fsm.HookMAIL, fsm.HookRCPT, fsm.HookRSET)
+	keep := handler || d.auth != nil
+	add(keep, fsm.HookHELO, fsm.HookEHLO, fsm.HookLHLO, fsm.HookRSET)
+	// MAIL and RCPT are asked only of the hooks that decide them, and
+	// MAIL also when AUTH= must be decoded and checked (mailauth.go):
+	// otherwise the core answers them and reports what it accepted, which
+	// Reported records (reported.go).
+	add(keep && (d.mail != nil || len(d.mechs) > 0), fsm.HookMAIL)
+	add(keep && d.rcpt != nil, fsm.HookRCPT)
 	add(d.data != nil || d.lmtp != nil, fsm.HookDATA)
 	add(d.noop != nil, fsm.HookNOOP)
 	add(d.quit != nil, fsm.HookQUIT)
