@@ -4,7 +4,8 @@
 // refused, with their replies, sizes and durations), of TLS handshakes, AUTH
 // verdicts, PROXY headers and hook calls. An Observer receives them; logs
 // and metrics are observers. Log writes the per-message lines an operator
-// reads; the Prometheus adapter, a module of its own
+// reads, through a slog.Logger; LogText and LogJSON write the same bytes as
+// slog's text and JSON handlers would, for a third of the cost. The Prometheus adapter, a module of its own
 // (github.com/gosmtpd/gosmtpd/prometheus), counts them, so that a program
 // that does not want metrics does not link a metrics library.
 //
