@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,42 +26,59 @@ type callContext struct {
 
 // callClock is a session's timer for the deadlines of its hook calls, and
 // the call it watches.
+//
+// Every call reads the clock twice, at its start and at its end (did it
+// overrun?). time.Now reads the wall clock besides the monotonic one; the
+// clock reads the monotonic one only, as an offset from base, the time of
+// the session's first call, for half the cost. The call in progress is
+// published atomically, so that starting one takes no lock; stop, fire and
+// the context's methods take mu to touch it.
 type callClock struct {
+	base    time.Time // the first call's start; written once, by start
+	current atomic.Pointer[callContext]
 	mu      sync.Mutex
 	timer   *time.Timer
-	current *callContext // the call in progress, or nil
 }
 
-// start begins a call with the given time limit (0: none).
+// now reads the clock: base plus the monotonic time elapsed since.
+func (k *callClock) now() time.Time { return k.base.Add(time.Since(k.base)) }
+
+// start begins a call with the given time limit (0: none), on the
+// session's goroutine.
 func (k *callClock) start(parent context.Context, limit time.Duration) *callContext {
 	ctx := &callContext{parent: parent, clock: k, limit: limit}
 	if limit > 0 {
-		ctx.deadline = time.Now().Add(limit)
+		if k.base.IsZero() {
+			k.base = time.Now()
+		}
+		ctx.deadline = k.now().Add(limit)
 	}
-	k.mu.Lock()
-	k.current = ctx
-	k.mu.Unlock()
+	k.current.Store(ctx)
 	return ctx
 }
 
-// end cancels the call's context once the hook has returned.
-func (k *callClock) end(ctx *callContext) {
+// end cancels the call's context once the hook has returned, and reports
+// whether its time had run out (rather than the session's end cancelling
+// it): a hook that overran is late even when it never looked at its
+// context.
+func (k *callClock) end(ctx *callContext) (expired bool) {
 	k.mu.Lock()
+	ctx.expireLocked()
+	expired = ctx.err == context.DeadlineExceeded
 	ctx.cancelLocked(context.Canceled)
-	if k.current == ctx {
-		k.current = nil
-	}
+	k.current.CompareAndSwap(ctx, nil)
 	if ctx.done != nil && k.timer != nil {
 		k.timer.Stop()
 	}
 	k.mu.Unlock()
+	return expired
 }
 
 // stop cancels the call in progress: the session is ending at once.
 func (k *callClock) stop() {
 	k.mu.Lock()
-	if k.current != nil {
-		k.current.cancelLocked(context.Canceled)
+	if ctx := k.current.Load(); ctx != nil {
+		ctx.cancelLocked(context.Canceled)
 	}
 	k.mu.Unlock()
 }
@@ -70,7 +88,7 @@ func (k *callClock) stop() {
 func (k *callClock) fire() {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	ctx := k.current
+	ctx := k.current.Load()
 	if ctx == nil || ctx.done == nil || ctx.deadline.IsZero() {
 		return
 	}
@@ -108,7 +126,7 @@ func (ctx *callContext) Waiting(wait bool) {
 		ctx.deadline = time.Time{}
 		return
 	}
-	ctx.deadline = time.Now().Add(ctx.limit)
+	ctx.deadline = k.now().Add(ctx.limit)
 	k.armLocked(ctx)
 }
 
@@ -151,22 +169,23 @@ func (ctx *callContext) Done() <-chan struct{} {
 func (ctx *callContext) Err() error {
 	ctx.clock.mu.Lock()
 	defer ctx.clock.mu.Unlock()
-	if ctx.err == nil {
-		switch {
-		case ctx.parent.Err() != nil:
-			ctx.cancelLocked(context.Canceled)
-		case !ctx.deadline.IsZero() && !time.Now().Before(ctx.deadline):
-			ctx.cancelLocked(context.DeadlineExceeded)
-		}
-	}
+	ctx.expireLocked()
 	return ctx.err
+}
+
+// expireLocked ends the context when the session's has ended or its
+// deadline has passed, for a hook that polls Err rather than Done.
+func (ctx *callContext) expireLocked() {
+	if ctx.err != nil {
+		return
+	}
+	switch {
+	case ctx.parent.Err() != nil:
+		ctx.cancelLocked(context.Canceled)
+	case !ctx.deadline.IsZero() && time.Until(ctx.deadline) <= 0:
+		ctx.cancelLocked(context.DeadlineExceeded)
+	}
 }
 
 // Value returns the session context's value for key.
 func (ctx *callContext) Value(key any) any { return ctx.parent.Value(key) }
-
-// expired reports whether the call ran out of time (rather than being
-// cancelled by the session's end).
-func (ctx *callContext) expired() bool {
-	return ctx.Err() == context.DeadlineExceeded
-}

@@ -83,8 +83,8 @@ func (c *Caller) call(a *callArgs) error {
 // time: a message is never acknowledged late), except a reply chosen on
 // purpose.
 func (c *Caller) ended(ctx *callContext, err error) error {
-	expired, stopped := ctx.expired(), c.sess.Context().Err() != nil
-	c.clock.end(ctx)
+	expired := c.clock.end(ctx)
+	stopped := c.sess.Context().Err() != nil
 	if _, failure := replyOf(err); err != nil && failure == nil {
 		return err
 	}
