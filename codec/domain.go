@@ -56,6 +56,15 @@ func isAddressLiteral(d []byte) bool {
 	return isIPv4(lit)
 }
 
+// IsIPv4 reports whether b is an IPv4 address as address literals write
+// it: four decimal octets 0-255 of one to three digits each. It never
+// allocates.
+func IsIPv4(b []byte) bool { return isIPv4(b) }
+
+// IsIPv6 reports whether b is an IPv6 address as address literals write it
+// after their "IPv6:" tag (see isIPv6). It never allocates.
+func IsIPv6(b []byte) bool { return isIPv6(b) }
+
 // isIPv4: four decimal octets 0-255 of one to three digits each.
 func isIPv4(b []byte) bool {
 	for i := 0; i < 4; i++ {

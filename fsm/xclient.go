@@ -14,8 +14,6 @@ package fsm
 // answers 250 and its attributes belong to the next transaction.
 
 import (
-	"net/netip"
-
 	"github.com/gosmtpd/gosmtpd/codec"
 )
 
@@ -151,11 +149,9 @@ func validXAddr(v []byte) bool {
 		return false
 	}
 	if len(d) > 5 && codec.EqualFold(d[:5], "IPV6:") {
-		a, err := netip.ParseAddr(string(d[5:]))
-		return err == nil && a.Is6()
+		return codec.IsIPv6(d[5:])
 	}
-	a, err := netip.ParseAddr(string(d))
-	return err == nil && a.Is4()
+	return codec.IsIPv4(d)
 }
 
 func validXPort(v []byte) bool {
