@@ -20,9 +20,12 @@ const shutdownGrace = 30 * time.Second
 // serve serves every listener until SIGINT or SIGTERM, then shuts down
 // gracefully; a second signal, or the grace period's end, stops at once.
 func serve(srv *gosmtpd.Server, ls []listener, stderr io.Writer) error {
+	// The signals stay caught until the process exits: once serving has
+	// ended the command only writes its last log lines, and a signal then
+	// (an impatient operator, a supervisor's retries) must not kill it
+	// midway. Those the channel has no room for are dropped.
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
 	errc := make(chan error, len(ls))
 	for _, l := range ls {
 		go func() { errc <- srv.Serve(l) }()
