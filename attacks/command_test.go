@@ -7,10 +7,8 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,43 +16,17 @@ import (
 	"github.com/gosmtpd/gosmtpd/internal/testkit"
 )
 
-// The gosmtpd command, built once (without -race, as loadserver) for the
-// rows that attack it with its default flags.
-var (
-	commandOnce sync.Once
-	commandPath string
-	commandErr  error
-)
-
-// ATTACKS_GOSMTPD, when set, names a gosmtpd binary to attack instead, to
-// measure another build (an older one, say) under the same tests.
+// commandBinary is the gosmtpd command, for the rows that attack it with
+// its default flags. ATTACKS_GOSMTPD, when set, names a gosmtpd binary to
+// attack instead, to measure another build (an older one, say) under the
+// same tests.
 func commandBinary(t testing.TB) string {
 	t.Helper()
 	if path := os.Getenv("ATTACKS_GOSMTPD"); path != "" {
 		return path
 	}
-	commandOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "attacks-gosmtpd-")
-		if err != nil {
-			commandErr = err
-			return
-		}
-		extraDirs = append(extraDirs, dir)
-		commandPath = filepath.Join(dir, "gosmtpd")
-		cmd := exec.Command("go", "build", "-o", commandPath, "github.com/gosmtpd/gosmtpd/cmd/gosmtpd")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			commandErr = fmt.Errorf("go build cmd/gosmtpd: %v\n%s", err, out)
-		}
-	})
-	if commandErr != nil {
-		t.Fatal(commandErr)
-	}
-	return commandPath
+	return testkit.Build(t, "github.com/gosmtpd/gosmtpd/cmd/gosmtpd")
 }
-
-// extraDirs are removed with the binaries at the end of the run.
-var extraDirs []string
 
 // command is a running gosmtpd command.
 type command struct {

@@ -22,7 +22,7 @@ import (
 // removes the server binaries built for the subprocess tests.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	removeBinaries()
+	testkit.RemoveBuilds()
 	if code == 0 {
 		if err := goleak.Find(); err != nil {
 			fmt.Fprintln(os.Stderr, "goleak:", err)

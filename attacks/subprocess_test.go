@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -17,44 +15,12 @@ import (
 	"github.com/gosmtpd/gosmtpd/internal/testkit"
 )
 
-// The subprocess server is built without -race even when the tests run
-// with it: the race detector multiplies a goroutine's memory, and VmHWM
-// must measure gosmtpd, not the detector.
-var (
-	buildOnce sync.Once
-	buildDir  string
-	buildPath string
-	buildErr  error
-)
-
-// loadServerBinary builds ./internal/loadserver once per test run.
+// loadServerBinary is ./internal/loadserver, built as testkit.Build builds:
+// without the race detector even when the tests run with it, which
+// multiplies a goroutine's memory, so that VmHWM measures gosmtpd.
 func loadServerBinary(t testing.TB) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "attacks-loadserver-")
-		if buildErr != nil {
-			return
-		}
-		buildPath = filepath.Join(buildDir, "loadserver")
-		cmd := exec.Command("go", "build", "-o", buildPath, "./internal/loadserver")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return buildPath
-}
-
-func removeBinaries() {
-	if buildDir != "" {
-		os.RemoveAll(buildDir)
-	}
-	for _, dir := range extraDirs {
-		os.RemoveAll(dir)
-	}
+	return testkit.Build(t, "./internal/loadserver")
 }
 
 // serverProcess is a running loadserver.

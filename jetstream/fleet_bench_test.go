@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -69,11 +68,7 @@ type loadResult struct {
 }
 
 func buildSMTPLoad(b *testing.B) string {
-	path := filepath.Join(binDir, "smtpload")
-	if out, err := exec.Command("go", "build", "-o", path, "github.com/gosmtpd/gosmtpd/bench/cmd/smtpload").CombinedOutput(); err != nil {
-		b.Fatalf("building smtpload: %v\n%s", err, out)
-	}
-	return path
+	return testkit.Build(b, "github.com/gosmtpd/gosmtpd/bench/cmd/smtpload")
 }
 
 func runSMTPLoad(b *testing.B, bin, addr string) loadResult {

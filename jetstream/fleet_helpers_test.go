@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"io"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -14,31 +12,11 @@ import (
 	"github.com/gosmtpd/gosmtpd/internal/testkit"
 )
 
-var (
-	gosmtpdOnce sync.Once
-	gosmtpdPath string
-	gosmtpdErr  error
-)
-
-// gosmtpdBinary builds the command (cmd/gosmtpd, joined by go.work) once.
+// gosmtpdBinary is the command (cmd/gosmtpd, joined by go.work).
 func gosmtpdBinary(t testing.TB) string {
 	t.Helper()
-	gosmtpdOnce.Do(func() {
-		gosmtpdPath = filepath.Join(binDir, "gosmtpd")
-		out, err := exec.Command("go", "build", "-o", gosmtpdPath, "github.com/gosmtpd/gosmtpd/cmd/gosmtpd").CombinedOutput()
-		if err != nil {
-			gosmtpdErr = err
-			t.Logf("go build: %s", out)
-		}
-	})
-	if gosmtpdErr != nil {
-		t.Fatalf("building gosmtpd: %v", gosmtpdErr)
-	}
-	return gosmtpdPath
+	return testkit.Build(t, "github.com/gosmtpd/gosmtpd/cmd/gosmtpd")
 }
-
-// binDir holds the binaries built for the tests of the run (TestMain).
-var binDir string
 
 // gosmtpdProc is a running gosmtpd.
 type gosmtpdProc struct {

@@ -6,17 +6,13 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/gosmtpd/gosmtpd/internal/testkit"
 )
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "gosmtpd-jetstream-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binDir = dir
 	code := m.Run()
-	os.RemoveAll(dir)
+	testkit.RemoveBuilds()
 	if code == 0 {
 		if err := goleak.Find(); err != nil {
 			fmt.Fprintln(os.Stderr, err)
