@@ -1,8 +1,9 @@
 package fsm
 
 // A minimal driver for tests, fuzzers and benchmarks: it answers every ask
-// with the default, collects replies and delivered bodies, and feeds input
-// through Fill/Filled as the real driver does.
+// with the default (or with decide's answer), collects replies and
+// delivered bodies, and feeds input through Fill/Filled as the real driver
+// does.
 
 type testDriver struct {
 	c      *Conn
@@ -12,10 +13,19 @@ type testDriver struct {
 	closed bool
 	// keep makes the driver copy bodies (tests); benchmarks leave it off.
 	keep bool
+	// decide, when set, answers each ask in place of the default.
+	decide func(Ask) Decision
 }
 
 func newTestDriver(cfg *Config, keep bool) *testDriver {
 	d := &testDriver{c: NewConn(cfg), keep: keep}
+	d.run()
+	return d
+}
+
+// newDecidingDriver is a test driver whose hooks answer with decide.
+func newDecidingDriver(cfg *Config, decide func(Ask) Decision) *testDriver {
+	d := &testDriver{c: NewConn(cfg), decide: decide}
 	d.run()
 	return d
 }
@@ -43,7 +53,11 @@ func (d *testDriver) run() {
 				d.bodies = append(d.bodies, d.body)
 				d.body = nil
 			}
-			d.c.Resolve(Decision{})
+			var dec Decision
+			if d.decide != nil {
+				dec = d.decide(a.Ask)
+			}
+			d.c.Resolve(dec)
 		case ActBody:
 			if d.keep && a.Err == nil {
 				d.body = append(d.body, a.Data...)

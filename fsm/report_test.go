@@ -30,32 +30,16 @@ func reportSession(t *testing.T, cfg *Config, input string) []string {
 		}
 		got = append(got, line)
 	}
-	c := NewConn(cfg)
-	for p := []byte(input); ; {
-		a := c.Next()
-		switch a.Kind {
-		case ActAsk:
-			var d Decision
-			switch {
-			case a.Ask.Hook == HookRCPT && string(a.Ask.Path.Mailbox) == "bad@x":
-				d.Reply = codec.Reply{Code: 550, Enhanced: "5.1.1", Text: "no"}
-			case a.Ask.Hook == HookAUTH && string(a.Ask.Data) == "good":
-				d.Reply = codec.Reply{Code: 235, Enhanced: "2.7.0", Text: "ok"}
-			}
-			c.Resolve(d)
-			continue
-		case ActBody:
-			continue
-		case ActNeedData:
-			if len(p) > 0 {
-				n := copy(c.Fill(), p)
-				c.Filled(n)
-				p = p[n:]
-				continue
-			}
+	newDecidingDriver(cfg, func(a Ask) Decision {
+		switch {
+		case a.Hook == HookRCPT && string(a.Path.Mailbox) == "bad@x":
+			return Decision{Reply: codec.Reply{Code: 550, Enhanced: "5.1.1", Text: "no"}}
+		case a.Hook == HookAUTH && string(a.Data) == "good":
+			return Decision{Reply: codec.Reply{Code: 235, Enhanced: "2.7.0", Text: "ok"}}
 		}
-		return got
-	}
+		return Decision{}
+	}).feed([]byte(input))
+	return got
 }
 
 func TestReportTellsOutcomes(t *testing.T) {

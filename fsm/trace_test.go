@@ -13,29 +13,13 @@ func traceSession(t *testing.T, input string) []string {
 	var traced []string
 	cfg := &Config{AuthMechanisms: []string{"PLAIN", "LOGIN"}, AuthCleartext: true,
 		Trace: func(line []byte) { traced = append(traced, string(line)) }}
-	c := NewConn(cfg)
-	for p := []byte(input); ; {
-		a := c.Next()
-		switch a.Kind {
-		case ActAsk:
-			var d Decision
-			if a.Ask.Hook == HookAUTH && a.Ask.Data == nil || string(a.Ask.Data) == "user" {
-				d.Challenge = []byte("Password:")
-			}
-			c.Resolve(d)
-			continue
-		case ActBody:
-			continue
-		case ActNeedData:
-			if len(p) > 0 {
-				n := copy(c.Fill(), p)
-				c.Filled(n)
-				p = p[n:]
-				continue
-			}
+	newDecidingDriver(cfg, func(a Ask) Decision {
+		if a.Hook == HookAUTH && a.Data == nil || string(a.Data) == "user" {
+			return Decision{Challenge: []byte("Password:")}
 		}
-		return traced
-	}
+		return Decision{}
+	}).feed([]byte(input))
+	return traced
 }
 
 func TestTraceShowsCommandsNotMessageText(t *testing.T) {
