@@ -44,26 +44,12 @@ func (w witness) HandleDATA(_ context.Context, _ *hooks.Session, e *hooks.Envelo
 // RET-less MAIL with ENVID, the recipient's NOTIFY and ORCPT, and the
 // XFORWARD attributes of the transaction.
 func TestPostfixRelaysDSNAndXFORWARD(t *testing.T) {
-	got := make(witness, 1)
-	srv := &gosmtpd.Server{Handler: got, Hostname: "gosmtpd.test", Logger: slog.New(slog.DiscardHandler),
-		Enable: fsm.ExtDSN, XForwardNetworks: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Shutdown(context.Background()) })
-	host, port, _ := net.SplitHostPort(l.Addr().String())
+	got, host, port := startWitness(t)
 
 	pf := startPostfix(t, host, port, "")
 	pf.sendmail("Subject: dsn through postfix\n\nhello\n", "-N", "success,failure", "-V", "envid-314159",
 		"-f", "alice@example.com", "bob@example.net")
-	var a arrival
-	select {
-	case a = <-got:
-	case <-time.After(60 * time.Second):
-		t.Fatalf("nothing arrived\n%s", pf.log())
-	}
+	a := got.wait(t, pf)
 	if a.mail.EnvID != "envid-314159" || len(a.rcpts) != 1 || a.rcpts[0] != "bob@example.net" {
 		t.Errorf("MAIL: %+v, recipients %q", a.mail, a.rcpts)
 	}
@@ -81,16 +67,7 @@ func TestPostfixRelaysDSNAndXFORWARD(t *testing.T) {
 // with DSN parameters goes on to gosmtpd with them, and XFORWARD tells the
 // hooks who the original client was (its address, HELO name, protocol).
 func TestPostfixForwardsClientOverXFORWARD(t *testing.T) {
-	got := make(witness, 1)
-	srv := &gosmtpd.Server{Handler: got, Hostname: "gosmtpd.test", Logger: slog.New(slog.DiscardHandler),
-		Enable: fsm.ExtDSN, XForwardNetworks: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Shutdown(context.Background()) })
-	host, port, _ := net.SplitHostPort(l.Addr().String())
+	got, host, port := startWitness(t)
 	listen := testkit.FreeAddr(t)
 	pf := startPostfix(t, host, port, listen)
 
@@ -109,12 +86,7 @@ func TestPostfixForwardsClientOverXFORWARD(t *testing.T) {
 			t.Fatalf("%s: %d %s, want %d\n%s", step.line, code, msg, step.code, pf.log())
 		}
 	}
-	var a arrival
-	select {
-	case a = <-got:
-	case <-time.After(60 * time.Second):
-		t.Fatalf("nothing arrived\n%s", pf.log())
-	}
+	a := got.wait(t, pf)
 	if a.mail.Ret != "HDRS" || a.mail.EnvID != "QQ314159" {
 		t.Errorf("MAIL: %+v", a.mail)
 	}
@@ -126,6 +98,36 @@ func TestPostfixForwardsClientOverXFORWARD(t *testing.T) {
 	if x["ADDR"] != "127.0.0.1" || x["HELO"] != "client.example" || x["PROTO"] != "ESMTP" || x["SOURCE"] != "LOCAL" || x["IDENT"] == "" {
 		t.Errorf("XFORWARD: %v", x)
 	}
+}
+
+// startWitness serves gosmtpd on loopback, offering DSN and trusting
+// loopback with XFORWARD, and returns what it receives and where it listens.
+func startWitness(t *testing.T) (got witness, host, port string) {
+	t.Helper()
+	got = make(witness, 1)
+	srv := &gosmtpd.Server{Handler: got, Hostname: "gosmtpd.test", Logger: slog.New(slog.DiscardHandler),
+		Enable: fsm.ExtDSN, XForwardNetworks: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Shutdown(context.Background()) })
+	host, port, _ = net.SplitHostPort(l.Addr().String())
+	return got, host, port
+}
+
+// wait returns the next message that arrives, failing with Postfix's log
+// when none does within a minute.
+func (w witness) wait(t *testing.T, pf *instance) arrival {
+	t.Helper()
+	select {
+	case a := <-w:
+		return a
+	case <-time.After(60 * time.Second):
+	}
+	t.Fatalf("nothing arrived\n%s", pf.log())
+	return arrival{}
 }
 
 // dialPostfix connects to the instance's SMTP listener once it answers.
