@@ -3,7 +3,6 @@ package gosmtpd_test
 import (
 	"encoding/base64"
 	"log/slog"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -17,12 +16,7 @@ import (
 // and returns how long the reply took.
 func tryAuth(t *testing.T, ip, addr, user, password, want string) time.Duration {
 	t.Helper()
-	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
-	nc, err := d.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := testkit.NewClient(t, nc)
+	c := testkit.DialFrom(t, ip, addr)
 	c.Expect("220 ")
 	c.Send("EHLO client.example")
 	c.Expect("250 ")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/base64"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -62,12 +61,7 @@ func TestFail2banFilter(t *testing.T) {
 // authAs tries AUTH PLAIN from the loopback address ip and expects want.
 func authAs(t *testing.T, ip, addr, want, user, password string) {
 	t.Helper()
-	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
-	nc, err := d.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := testkit.NewClient(t, nc)
+	c := testkit.DialFrom(t, ip, addr)
 	c.Expect("220 ")
 	c.Send("EHLO client.test")
 	c.Expect("250 ")

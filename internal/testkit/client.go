@@ -44,6 +44,19 @@ func Dial(t testing.TB, network, addr string) *Client {
 	return NewClient(t, nc)
 }
 
+// DialFrom connects to addr over TCP from the loopback address ip
+// (127.0.0.2, ...), so that a test can be several clients to the server's
+// per-address limits; the greeting is still to be read.
+func DialFrom(t testing.TB, ip, addr string) *Client {
+	t.Helper()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	nc, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewClient(t, nc)
+}
+
 // DialTLS connects to addr over TLS (SMTPS) with cfg and runs the
 // handshake; the greeting is still to be read.
 func DialTLS(t testing.TB, addr string, cfg *tls.Config) *Client {
