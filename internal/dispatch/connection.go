@@ -40,15 +40,22 @@ func (c *Caller) TLSEstablished(state *tls.ConnectionState) error {
 			return err
 		}
 	}
-	c.dropMessage()
-	c.sasl = nil
-	// RFC 3207 §4.2: the greeting and the authentication are forgotten.
-	s := c.sess
-	s.TLS = state
-	s.HeloName, s.Extended = "", false
-	s.AuthID, s.AuthUser, s.AuthMechanism, s.AuthData = "", "", "", nil
+	c.startOver() // RFC 3207 §4.2
+	c.sess.TLS = state
 	c.resetEnvelope()
 	return nil
+}
+
+// startOver forgets the message under way, the greeting and the
+// authentication, as a session that starts over must (after STARTTLS, RFC
+// 3207 §4.2, and XCLIENT); the caller then records what is new about the
+// session and resets the envelope from it.
+func (c *Caller) startOver() {
+	c.dropMessage()
+	c.sasl = nil
+	s := c.sess
+	s.HeloName, s.Extended = "", false
+	s.AuthID, s.AuthUser, s.AuthMechanism, s.AuthData = "", "", "", nil
 }
 
 var replyConnectFailed = hooks.Reply{Code: 421, Enhanced: "4.3.0", Text: "Error: temporary failure, try again later"}

@@ -17,12 +17,9 @@ import (
 // STARTTLS. The attributes stay in Session.XClient.
 func (c *Caller) xclient(arg []byte) fsm.Decision {
 	attrs := xattributes(arg)
-	c.dropMessage()
-	c.sasl = nil
+	c.startOver()
 	s := c.sess
 	s.XClient = attrs
-	s.HeloName, s.Extended = "", false
-	s.AuthID, s.AuthUser, s.AuthMechanism, s.AuthData = "", "", "", nil
 	if login, ok := attrs["LOGIN"]; ok && !unavailable(login) {
 		s.AuthID, s.AuthUser, s.AuthMechanism = login, login, "XCLIENT"
 	}
