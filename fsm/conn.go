@@ -46,8 +46,8 @@ type Conn struct {
 	extended, tls, authed, shutdown, discardLine bool
 	refused                                      bool // RefuseGreeting with a 5xx: only QUIT is served
 	errors, authFailures, unknowns, junk         int
-	authMech                                     int    // the mechanism of the AUTH exchange, an index in cfg.mechanisms
-	ev                                           *Event // the event being reported (report.go), made on first use
+	authMech                                     int                     // the mechanism of the AUTH exchange, an index in cfg.mechanisms
+	ev                                           *[len(eventNames)]Event // the events reported, one of each kind (report.go), made on first use
 	calls                                        [codec.NumVerbs]int
 
 	txn transaction

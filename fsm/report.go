@@ -38,7 +38,7 @@ func (k EventKind) String() string { return eventNames[k] }
 
 // Event is one outcome reported to Config.Report. It and Path's slices,
 // which point into the core's input buffer, are valid only during the
-// call.
+// call, and Report must not change them.
 type Event struct {
 	Kind       EventKind
 	Reply      codec.Reply   // the reply sent
@@ -51,18 +51,21 @@ type Event struct {
 	Abandoned  error         // EventMessage: ErrMessageTooBig, ErrLineTooLong, ErrBareLineEnd, or the handler's abort; nil when the DATA hook answered
 }
 
-// event starts the event to report, in the Conn's own Event (reused, so
-// that reporting neither allocates nor copies one), or returns nil when
-// nothing is reported.
+// event starts the event of kind k to report, or returns nil when nothing
+// is reported. Each kind has its own Event in the Conn, reused: reporting
+// neither allocates nor copies one, and, since each reporter sets every
+// field of its kind and no other, nor clears one (the fields of other
+// kinds stay zero).
 func (c *Conn) event(k EventKind, rep codec.Reply) *Event {
 	if c.onEvent == nil {
 		return nil
 	}
 	if c.ev == nil {
-		c.ev = new(Event)
+		c.ev = new([len(eventNames)]Event)
 	}
-	*c.ev = Event{Kind: k, Reply: rep}
-	return c.ev
+	e := &c.ev[k]
+	e.Kind, e.Reply = k, rep
+	return e
 }
 
 // reportPath reports a MAIL or RCPT reply; params is nil when the core
@@ -81,6 +84,7 @@ func (c *Conn) reportMessage(rep codec.Reply) {
 		return
 	}
 	e.Size, e.Recipients, e.Abandoned = c.txn.got, c.txn.accepted, c.txn.abandon
+	e.Rcpt = 0
 	if c.cfg.lmtp {
 		e.Rcpt = c.txn.lmtpNext
 	}

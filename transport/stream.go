@@ -143,19 +143,19 @@ func (s *stream) pull() {
 		c.needData()
 		s.deadline.Waiting(false)
 	case fsm.ActAsk:
-		s.question(a)
+		s.question(&a)
 	case fsm.ActClose: // the client went, or its time ran out
 		c.calls.StopHook()
-		s.hold(a, io.ErrUnexpectedEOF)
+		s.hold(&a, io.ErrUnexpectedEOF)
 	default: // ActStartTLS, refused inside a transaction
-		s.hold(a, io.ErrUnexpectedEOF)
+		s.hold(&a, io.ErrUnexpectedEOF)
 	}
 }
 
 // question answers a command between two BDAT chunks that leaves the
 // message going (NOOP, VRFY, a custom command); the question of the final
 // reply ends the stream whole; any other ends the transaction first.
-func (s *stream) question(a fsm.Action) {
+func (s *stream) question(a *fsm.Action) {
 	switch a.Ask.Hook {
 	case fsm.HookNOOP, fsm.HookVRFY, fsm.HookCommand:
 		s.c.answer(&a.Ask)
@@ -167,7 +167,7 @@ func (s *stream) question(a fsm.Action) {
 }
 
 // hold ends the stream with end and leaves a for the driver's loop.
-func (s *stream) hold(a fsm.Action, end error) {
-	s.c.held, s.c.holding = a, true
+func (s *stream) hold(a *fsm.Action, end error) {
+	s.c.held, s.c.holding = *a, true
 	s.end = end
 }

@@ -19,18 +19,23 @@ type callContext struct {
 	clock  *callClock
 	limit  time.Duration // 0: none
 	// Guarded by clock.mu:
-	deadline time.Time // zero while the deadline is suspended
+	deadline time.Duration // on the clock (callClock.elapsed); noDeadline while suspended
 	done     chan struct{}
 	err      error
 }
+
+// noDeadline is the deadline of a call without one, or with its limit
+// suspended.
+const noDeadline = time.Duration(-1)
 
 // callClock is a session's timer for the deadlines of its hook calls, and
 // the call it watches.
 //
 // Every call reads the clock twice, at its start and at its end (did it
 // overrun?). time.Now reads the wall clock besides the monotonic one; the
-// clock reads the monotonic one only, as an offset from base, the time of
-// the session's first call, for half the cost. The call in progress is
+// clock reads the monotonic one only, as the time elapsed since base, the
+// time of the session's first call, for half the cost, and a deadline is
+// such an offset, compared with no conversion. The call in progress is
 // published atomically, so that starting one takes no lock; stop, fire and
 // the context's methods take mu to touch it.
 type callClock struct {
@@ -40,18 +45,21 @@ type callClock struct {
 	timer   *time.Timer
 }
 
-// now reads the clock: base plus the monotonic time elapsed since.
-func (k *callClock) now() time.Time { return k.base.Add(time.Since(k.base)) }
+// elapsed reads the clock: the monotonic time elapsed since base.
+func (k *callClock) elapsed() time.Duration { return time.Since(k.base) }
+
+// until is how long is left before the deadline d.
+func (k *callClock) until(d time.Duration) time.Duration { return d - k.elapsed() }
 
 // start begins a call with the given time limit (0: none), on the
 // session's goroutine.
 func (k *callClock) start(parent context.Context, limit time.Duration) *callContext {
-	ctx := &callContext{parent: parent, clock: k, limit: limit}
+	ctx := &callContext{parent: parent, clock: k, limit: limit, deadline: noDeadline}
 	if limit > 0 {
 		if k.base.IsZero() {
 			k.base = time.Now()
 		}
-		ctx.deadline = k.now().Add(limit)
+		ctx.deadline = k.elapsed() + limit
 	}
 	k.current.Store(ctx)
 	return ctx
@@ -89,10 +97,10 @@ func (k *callClock) fire() {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	ctx := k.current.Load()
-	if ctx == nil || ctx.done == nil || ctx.deadline.IsZero() {
+	if ctx == nil || ctx.done == nil || ctx.deadline == noDeadline {
 		return
 	}
-	if wait := time.Until(ctx.deadline); wait > 0 {
+	if wait := k.until(ctx.deadline); wait > 0 {
 		k.timer.Reset(wait)
 		return
 	}
@@ -101,10 +109,10 @@ func (k *callClock) fire() {
 
 // armLocked sets the timer for ctx's deadline, when ctx watches its Done.
 func (k *callClock) armLocked(ctx *callContext) {
-	if ctx.done == nil || ctx.deadline.IsZero() || ctx.err != nil {
+	if ctx.done == nil || ctx.deadline == noDeadline || ctx.err != nil {
 		return
 	}
-	wait := time.Until(ctx.deadline)
+	wait := k.until(ctx.deadline)
 	if k.timer == nil {
 		k.timer = time.AfterFunc(wait, k.fire)
 	} else {
@@ -123,10 +131,10 @@ func (ctx *callContext) Waiting(wait bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if wait {
-		ctx.deadline = time.Time{}
+		ctx.deadline = noDeadline
 		return
 	}
-	ctx.deadline = k.now().Add(ctx.limit)
+	ctx.deadline = k.elapsed() + ctx.limit
 	k.armLocked(ctx)
 }
 
@@ -142,9 +150,13 @@ func (ctx *callContext) cancelLocked(err error) {
 
 // Deadline reports the call's deadline, when it has one now.
 func (ctx *callContext) Deadline() (time.Time, bool) {
-	ctx.clock.mu.Lock()
-	defer ctx.clock.mu.Unlock()
-	return ctx.deadline, !ctx.deadline.IsZero()
+	k := ctx.clock
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if ctx.deadline == noDeadline {
+		return time.Time{}, false
+	}
+	return k.base.Add(ctx.deadline), true
 }
 
 // Done returns a channel closed when the call's context ends.
@@ -182,7 +194,7 @@ func (ctx *callContext) expireLocked() {
 	switch {
 	case ctx.parent.Err() != nil:
 		ctx.cancelLocked(context.Canceled)
-	case !ctx.deadline.IsZero() && time.Until(ctx.deadline) <= 0:
+	case ctx.deadline != noDeadline && ctx.clock.until(ctx.deadline) <= 0:
 		ctx.cancelLocked(context.DeadlineExceeded)
 	}
 }

@@ -153,10 +153,13 @@ func (c *Caller) capabilities(a *fsm.Ask, kind callKind, name string) fsm.Decisi
 func (c *Caller) recordSender(addr string, opts []string, auth string) {
 	e := c.env
 	e.MailFrom, e.MailOptions = addr, opts
-	e.SMTPUTF8 = hasOption(opts, "SMTPUTF8")
-	e.MailParams = hooks.ParseMailParams(opts)
+	if len(opts) > 0 {
+		e.SMTPUTF8 = hasOption(opts, "SMTPUTF8")
+		e.MailParams = hooks.ParseMailParams(opts)
+	}
 	e.MailAuth = auth
 	c.xforward = nil // XFORWARD's attributes are this transaction's
+	c.recent.sender = addr
 }
 
 // recordRecipient adds an accepted recipient to the envelope.
@@ -164,11 +167,14 @@ func (c *Caller) recordRecipient(addr string, opts []string) {
 	e := c.env
 	e.RcptTos = append(e.RcptTos, addr)
 	e.RcptOptions = append(e.RcptOptions, opts)
-	e.RcptParams = appendRcptParams(e.RcptParams, len(e.RcptTos)-1, hooks.ParseRcptParams(opts))
+	if len(opts) > 0 || e.RcptParams != nil {
+		e.RcptParams = appendRcptParams(e.RcptParams, len(e.RcptTos)-1, hooks.ParseRcptParams(opts))
+	}
+	c.recent.noteRecipient(len(e.RcptTos)-1, addr)
 }
 
 func (c *Caller) mailFrom(a *fsm.Ask) fsm.Decision {
-	addr, opts := string(a.Path.Mailbox), options(a.Params)
+	addr, opts := c.recent.senderOf(a.Path.Mailbox), options(a.Params)
 	c.startEnvelope()
 	auth, ok := mailAuth(opts, c.sess.Authenticated())
 	if !ok {
@@ -187,7 +193,7 @@ func (c *Caller) mailFrom(a *fsm.Ask) fsm.Decision {
 // ported that way would otherwise list each recipient twice (and a message
 // be delivered twice). Whatever the hook appended is dropped.
 func (c *Caller) rcptTo(a *fsm.Ask) fsm.Decision {
-	addr, opts := string(a.Path.Mailbox), options(a.Params)
+	addr, opts := c.recent.recipientOf(len(c.env.RcptTos), a.Path.Mailbox), options(a.Params)
 	c.pending.addr, c.pending.opts = addr, opts
 	if c.d.rcpt == nil {
 		return fsm.Decision{}

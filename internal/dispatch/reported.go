@@ -35,8 +35,9 @@ func (c *Caller) Reported(e *fsm.Event) {
 		opts := options(e.Params)
 		// The core takes AUTH= only when it offers AUTH, and then MAIL is
 		// asked: no AUTH= parameter comes this way.
-		c.recordSender(string(e.Path.Mailbox), opts, "")
+		c.recordSender(c.recent.senderOf(e.Path.Mailbox), opts, "")
 	case e.Kind == fsm.EventRcpt && !c.d.hooks.Has(fsm.HookRCPT):
-		c.recordRecipient(string(e.Path.Mailbox), options(e.Params))
+		n := len(c.env.RcptTos)
+		c.recordRecipient(c.recent.recipientOf(n, e.Path.Mailbox), options(e.Params))
 	}
 }
