@@ -36,7 +36,7 @@ type Caller struct {
 	clock   callClock
 
 	pending  pendingFacts
-	recent   recentAddrs // the last transaction's mailboxes, for the next
+	recent   recentAddrs       // the last transaction's mailboxes, for the next
 	sasl     hooks.Exchange    // the AUTH exchange in progress, or nil
 	saslName string            // its mechanism's name
 	msg      message           // the DATA hook's answer to the message in progress
