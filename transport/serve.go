@@ -161,7 +161,7 @@ func (c *conn) serve() error {
 		case fsm.ActAsk:
 			c.answer(&a.Ask)
 		case fsm.ActBody:
-			c.deliver(a)
+			c.deliver(a.Data, a.Err)
 		case fsm.ActStartTLS:
 			c.startTLS()
 		case fsm.ActClose:

@@ -29,16 +29,16 @@ type stream struct {
 	deadline dispatch.CallDeadline
 }
 
-// deliver runs the DATA hook on the message whose first chunk a hands out,
-// and settles the message once the hook returns. A message the core
-// refused before any chunk (a.Err) never reaches a hook: the core answers
-// it by itself.
-func (c *conn) deliver(a fsm.Action) {
-	if a.Err != nil || !c.calls.HasDATAHook() {
+// deliver runs the DATA hook on the message whose first chunk the core
+// hands out (ActBody's Data), and settles the message once the hook
+// returns. A message the core refused before any chunk (ActBody's Err)
+// never reaches a hook: the core answers it by itself.
+func (c *conn) deliver(chunk []byte, refused error) {
+	if refused != nil || !c.calls.HasDATAHook() {
 		return
 	}
 	s := &c.msg
-	*s = stream{c: c, chunk: a.Data}
+	*s = stream{c: c, chunk: chunk}
 	c.timeMessage(s)
 	c.settle(s)
 	c.rearm = true
