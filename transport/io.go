@@ -50,6 +50,8 @@ func (c *conn) readFailed(err error) {
 		// serve sees it and ends the session at once
 	case isTimeout(err) && c.noticeStop():
 		// the interruption of a graceful end, not the client's fault
+	case isTimeout(err) && c.expiredEarly():
+		// the next read waits for the session's own deadline
 	case isTimeout(err):
 		c.lostIn = c.core.State()
 		c.core.TimedOut()
@@ -86,10 +88,10 @@ func (c *conn) inBody() bool {
 	return st == fsm.StateData || st == fsm.StateChunking
 }
 
-// armDeadline sets a new read deadline when the session made progress: a
-// command was answered, or body bytes arrived. Bytes of an unfinished
-// command do not renew it, so a client trickling a command one byte at a
-// time is cut off when its time is up (slowloris).
+// armDeadline works out the session's read deadline (due) when it made
+// progress: a command was answered, or body bytes arrived. Bytes of an
+// unfinished command do not renew it, so a client trickling a command one
+// byte at a time is cut off when its time is up (slowloris).
 func (c *conn) armDeadline() {
 	if !c.rearm {
 		return
@@ -108,10 +110,28 @@ func (c *conn) armDeadline() {
 		rate := time.Duration(c.dataBytes) * time.Second / time.Duration(c.o.MinDataRate)
 		want = minTime(want, c.dataStart.Add(timeout+rate))
 	}
-	if d, move := moveDeadline(c.deadline, want, timeout); move {
+	d, move := moveDeadline(c.deadline, want, timeout)
+	c.due = d
+	if move && (c.deadline.IsZero() || d.Before(c.deadline)) {
 		c.deadline, c.probing = d, false
 		c.raw.SetReadDeadline(d)
 	}
+}
+
+// expiredEarly reports whether the read deadline that expired was earlier
+// than the session's own, and then puts the session's own in force for
+// the next read. armDeadline moves the deadline in force only when it is
+// too late: one earlier than wanted is left, since it costs a timer reset
+// on every move and most never expire (a session alternating between the
+// command timeout and the shorter data timeout would reset it twice a
+// message); the rare one that expires first costs this instead.
+func (c *conn) expiredEarly() bool {
+	if !time.Now().Before(c.due) {
+		return false
+	}
+	c.deadline, c.probing = c.due, false
+	c.raw.SetReadDeadline(c.due)
+	return true
 }
 
 // deadlineSlack is how late a deadline may fall, as a fraction of its

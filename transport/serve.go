@@ -33,7 +33,8 @@ type conn struct {
 	writeErr error  // the write that failed; nothing more is written
 	replied  bool   // replies were written since the last read
 
-	deadline      time.Time // the read deadline in force
+	deadline      time.Time // the read deadline in force: due, or earlier (expiredEarly)
+	due           time.Time // the session's own read deadline
 	writeDeadline time.Time // the write deadline set by flush
 	rearm         bool      // the next read starts a new deadline
 	probing       bool      // a probe's deadline is in force, not deadline (socket.go)

@@ -144,6 +144,30 @@ func TestCommandDeadlineRenewedPerCommand(t *testing.T) {
 	}
 }
 
+// After a message the command timeout is back in force, though the data
+// timeout's earlier deadline may still be set on the connection (it is
+// moved only when too late): a client quiet for longer than the data
+// timeout, not the command timeout, is served; one quiet for longer is cut
+// off at the command timeout.
+func TestCommandTimeoutAfterShorterDataTimeout(t *testing.T) {
+	o := options(newRecorder())
+	o.Core.CommandTimeout = 1500 * time.Millisecond
+	o.Core.DataTimeout = 200 * time.Millisecond
+	s := serve(t, o)
+	s.Send("EHLO c", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA")
+	s.ExpectAll("250", "250", "250", "354")
+	s.Send("Subject: s", "", "body", ".")
+	s.Expect("250")
+	time.Sleep(600 * time.Millisecond)
+	s.Send("NOOP")
+	s.Expect("250")
+	start := time.Now()
+	s.Expect("421 4.4.2")
+	if d := time.Since(start); d < time.Second {
+		t.Fatalf("cut off after %v of quiet, want the command timeout, 1.5 s", d)
+	}
+}
+
 // MinDataRate: a body trickling in below the rate is cut off.
 func TestMinDataRate(t *testing.T) {
 	h := testkit.NewDataWatch()
