@@ -102,10 +102,10 @@ func TestAuthTimingDoesNotTellUsers(t *testing.T) {
 	p := startCommand(t, 0, "-c", "sink", "--auth-file", htpasswdFile(t, "alice", "correct horse", 10), "--auth-cleartext")
 	var known, unknown []time.Duration
 	for i := range 7 {
-		known = append(known, timeAuth(t, fmt.Sprintf("127.0.1.%d", 2*i+1), p.addr, "alice"))
-		unknown = append(unknown, timeAuth(t, fmt.Sprintf("127.0.1.%d", 2*i+2), p.addr, "mallory"))
+		known = append(known, timeAuth(t, fmt.Sprintf("127.0.1.%d", 2*i+1), p.Addr, "alice"))
+		unknown = append(unknown, timeAuth(t, fmt.Sprintf("127.0.1.%d", 2*i+2), p.Addr, "mallory"))
 	}
-	servedWithin(t, "127.0.0.2", p.addr, time.Second)
+	servedWithin(t, "127.0.0.2", p.Addr, time.Second)
 	k, u := fastest(known), fastest(unknown)
 	t.Logf("a wrong password takes %v for a user that exists, %v for one that does not (fastest of 7)", k, u)
 	if ratio := float64(u) / float64(k); ratio < 0.5 || ratio > 2 { // the machine is shared: a wide margin, against 50 times
@@ -123,7 +123,7 @@ func TestAuthFloodLeavesRoomForOthers(t *testing.T) {
 	var sessions []*authSession
 	for a := range 10 {
 		for range 10 {
-			s, err := dialAuth(fmt.Sprintf("127.0.2.%d", a+1), p.addr)
+			s, err := dialAuth(fmt.Sprintf("127.0.2.%d", a+1), p.Addr)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -143,7 +143,7 @@ func TestAuthFloodLeavesRoomForOthers(t *testing.T) {
 	time.Sleep(300 * time.Millisecond) // the checks are under way
 	var slowest time.Duration
 	for range 5 {
-		slowest = max(slowest, servedWithin(t, "127.0.0.2", p.addr, time.Second))
+		slowest = max(slowest, servedWithin(t, "127.0.0.2", p.Addr, time.Second))
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Logf("during 100 AUTH checks at once, the slowest of 5 fresh clients was greeted and answered EHLO in %v", slowest)
@@ -167,7 +167,7 @@ func TestAuthBruteForceIsSlowedAndLogged(t *testing.T) {
 	for range 20 {
 		wg.Go(func() {
 			for time.Now().Before(stop) {
-				s, err := dialAuth("127.0.0.3", p.addr)
+				s, err := dialAuth("127.0.0.3", p.Addr)
 				if err != nil {
 					return
 				}
@@ -183,7 +183,7 @@ func TestAuthBruteForceIsSlowedAndLogged(t *testing.T) {
 		})
 	}
 	time.Sleep(5 * time.Second)
-	s, err := dialAuth("127.0.0.2", p.addr)
+	s, err := dialAuth("127.0.0.2", p.Addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,8 +203,8 @@ func TestAuthBruteForceIsSlowedAndLogged(t *testing.T) {
 	if n > 50 {
 		t.Fatalf("%d password checks in 10 s from one address, want at most 50", n)
 	}
-	logged := strings.Count(p.stderr.String(), `level=WARN msg="AUTH failed" client=127.0.0.3 mechanism=PLAIN user=alice `)
+	logged := strings.Count(p.Stderr.String(), `level=WARN msg="AUTH failed" client=127.0.0.3 mechanism=PLAIN user=alice `)
 	if logged != n {
-		t.Fatalf("%d AUTH failures logged, want %d:\n%s", logged, n, p.stderr.String())
+		t.Fatalf("%d AUTH failures logged, want %d:\n%s", logged, n, p.Stderr.String())
 	}
 }

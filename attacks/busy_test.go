@@ -19,7 +19,7 @@ func TestAThousandBusySessions(t *testing.T) {
 	const n, messages = 1000, 5
 	raiseNoFile(t, n+1000)
 	p := startServerProcess(t, "-max-conns", "2000")
-	deliver(t, p.addr)
+	deliver(t, p.Addr)
 	base := p.status(t, "VmHWM")
 
 	var ready, done sync.WaitGroup
@@ -28,7 +28,7 @@ func TestAThousandBusySessions(t *testing.T) {
 	errs := make(chan error, n)
 	for range n {
 		done.Go(func() {
-			errs <- busySession(p.addr, messages, &ready, release)
+			errs <- busySession(p.Addr, messages, &ready, release)
 		})
 	}
 	ready.Wait() // every session has sent its mail and is still open

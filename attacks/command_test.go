@@ -3,13 +3,11 @@ package attacks_test
 import (
 	"bufio"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -29,12 +27,7 @@ func commandBinary(t testing.TB) string {
 }
 
 // command is a running gosmtpd command.
-type command struct {
-	cmd    *exec.Cmd
-	addr   string
-	stdout testkit.Buffer
-	stderr testkit.Buffer
-}
+type command = testkit.Process
 
 // startCommand runs gosmtpd -n -l 127.0.0.1:0 with args and waits for the
 // address it listens on. With nofile > 0 it runs under prlimit with that
@@ -59,83 +52,11 @@ func runCommand(t testing.TB, nofile int, stdout *os.File, args ...string) *comm
 		limit := strconv.Itoa(nofile)
 		argv = append([]string{testkit.Program(t, "prlimit"), "--nofile=" + limit + ":" + limit, "--"}, argv...)
 	}
-	c := &command{cmd: exec.Command(argv[0], argv[1:]...)}
-	c.cmd.Stdout = &c.stdout
+	cmd := exec.Command(argv[0], argv[1:]...)
 	if stdout != nil {
-		c.cmd.Stdout = stdout
+		cmd.Stdout = stdout
 	}
-	errPipe, err := c.cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	addrc := make(chan string, 1)
-	go func() {
-		c.copyStderr(errPipe, addrc)
-		c.cmd.Wait()
-		close(exited)
-	}()
-	t.Cleanup(func() {
-		c.cmd.Process.Signal(syscall.SIGKILL)
-		<-exited
-	})
-	select {
-	case c.addr = <-addrc:
-	case <-exited:
-		t.Fatalf("gosmtpd %q exited:\n%s", args, c.stderr.String())
-	case <-time.After(10 * time.Second):
-		t.Fatalf("gosmtpd %q printed no address:\n%s", args, c.stderr.String())
-	}
-	return c
-}
-
-// copyStderr keeps the command's stderr and sends the address of its
-// "listening on" line.
-func (c *command) copyStderr(r io.Reader, addrc chan<- string) {
-	br := bufio.NewReader(r)
-	for {
-		line, err := br.ReadString('\n')
-		c.stderr.Write([]byte(line))
-		if _, addr, ok := strings.Cut(strings.TrimSpace(line), " listening on "); ok {
-			select {
-			case addrc <- addr:
-			default:
-			}
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
-// waitLog waits up to 5 seconds for a line of the command's stderr that
-// holds every one of parts, and returns it.
-func (c *command) waitLog(t testing.TB, parts ...string) string {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		for line := range strings.Lines(c.stderr.String()) {
-			if containsAll(line, parts) {
-				return line
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no log line with %q:\n%s", parts, c.stderr.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-func containsAll(s string, parts []string) bool {
-	for _, p := range parts {
-		if !strings.Contains(s, p) {
-			return false
-		}
-	}
-	return true
+	return testkit.Start(t, cmd)
 }
 
 // servedWithin connects from the loopback address ip and reports how long

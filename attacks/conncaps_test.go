@@ -76,19 +76,19 @@ func dialFirstReply(ip, addr string) (net.Conn, string) {
 // another address is served within a second.
 func TestOneAddressOpensManyIdleConnections(t *testing.T) {
 	p := startCommand(t, 256, "-c", "sink")
-	f := floodFrom(t, "127.0.0.3", p.addr, 300)
+	f := floodFrom(t, "127.0.0.3", p.Addr, 300)
 	t.Logf("300 connections from one address: %v", f.replies)
 	if f.replies["220"] != 50 || f.replies["421 4.7.0"] != 250 {
 		t.Errorf("first replies %v, want 50 greeted and 250 refused 421 4.7.0", f.replies)
 	}
 	for range 5 {
-		d := servedWithin(t, "127.0.0.2", p.addr, time.Second)
+		d := servedWithin(t, "127.0.0.2", p.Addr, time.Second)
 		t.Logf("a fresh client from 127.0.0.2 served in %v", d)
 	}
-	line := p.waitLog(t, "level=WARN", "too many connections from one client", "client=127.0.0.3")
+	line := p.WaitLog(t, "level=WARN", "too many connections from one client", "client=127.0.0.3")
 	t.Logf("logged: %s", strings.TrimSpace(line))
-	if strings.Contains(p.stderr.String(), "too many open files") {
-		t.Fatalf("the server ran out of descriptors:\n%s", p.stderr.String())
+	if strings.Contains(p.Stderr.String(), "too many open files") {
+		t.Fatalf("the server ran out of descriptors:\n%s", p.Stderr.String())
 	}
 }
 
@@ -103,7 +103,7 @@ func TestManyAddressesFillTheDerivedCap(t *testing.T) {
 	replies := map[string]int{}
 	var greeted []net.Conn
 	for i := range 6 {
-		f := floodFrom(t, "127.0.0."+string(rune('4'+i)), p.addr, 40)
+		f := floodFrom(t, "127.0.0."+string(rune('4'+i)), p.Addr, 40)
 		greeted = append(greeted, f.greeted...)
 		for k, v := range f.replies {
 			replies[k] += v
@@ -113,18 +113,18 @@ func TestManyAddressesFillTheDerivedCap(t *testing.T) {
 	if replies["220"] != 96 || replies["421 4.3.2"] != 144 {
 		t.Fatalf("first replies %v, want 96 greeted and 144 refused 421 4.3.2", replies)
 	}
-	if _, first := dialFirstReply("127.0.0.2", p.addr); first != "421 4.3.2" {
+	if _, first := dialFirstReply("127.0.0.2", p.Addr); first != "421 4.3.2" {
 		t.Fatalf("a fresh client while the server is full got %q, want 421 4.3.2 at once", first)
 	}
-	p.waitLog(t, "level=WARN", "connection refused: too many connections", "limit=96")
+	p.WaitLog(t, "level=WARN", "connection refused: too many connections", "limit=96")
 	timedOut := countTimeouts(greeted, 24, 15*time.Second)
 	t.Logf("%d idle sessions cut off by stress mode's 10 s timeout", timedOut)
 	if timedOut != 24 {
 		t.Fatalf("%d sessions timed out in 15 s, want the 24 started under stress", timedOut)
 	}
-	servedWithin(t, "127.0.0.2", p.addr, time.Second)
-	if strings.Contains(p.stderr.String(), "too many open files") {
-		t.Fatalf("the server ran out of descriptors:\n%s", p.stderr.String())
+	servedWithin(t, "127.0.0.2", p.Addr, time.Second)
+	if strings.Contains(p.Stderr.String(), "too many open files") {
+		t.Fatalf("the server ran out of descriptors:\n%s", p.Stderr.String())
 	}
 }
 

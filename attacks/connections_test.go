@@ -77,10 +77,10 @@ func TestTenThousandIdleConnections(t *testing.T) {
 	const n = 10_000
 	raiseNoFile(t, n+1000)
 	p := startServerProcess(t, "-max-conns", "20000")
-	deliver(t, p.addr) // warm up: the first session's one-time costs
+	deliver(t, p.Addr) // warm up: the first session's one-time costs
 	base := p.status(t, "VmHWM")
 	began := time.Now()
-	openIdle(t, p.addr, n)
+	openIdle(t, p.Addr, n)
 	t.Logf("%d connections opened in %v", n, time.Since(began))
 	peak := p.status(t, "VmHWM")
 	perConn := (peak - base) * 1024 / n
@@ -88,7 +88,7 @@ func TestTenThousandIdleConnections(t *testing.T) {
 	if perConn >= 30<<10 {
 		t.Fatalf("%d bytes per idle connection, want under 30 KiB", perConn)
 	}
-	if d := deliver(t, p.addr); d > time.Second {
+	if d := deliver(t, p.Addr); d > time.Second {
 		t.Fatalf("a fresh client took %v to deliver, want under 1s", d)
 	}
 }
@@ -162,16 +162,16 @@ func TestFileDescriptorExhaustion(t *testing.T) {
 	var conns []net.Conn
 	defer func() { closeAll(conns) }()
 	for range 300 {
-		nc, err := net.DialTimeout("tcp", p.addr, 5*time.Second)
+		nc, err := net.DialTimeout("tcp", p.Addr, 5*time.Second)
 		if err != nil {
 			t.Fatal(err) // the kernel completes the handshake even when the server cannot accept
 		}
 		conns = append(conns, nc)
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(p.stderr.String(), "too many open files") {
+	for !strings.Contains(p.Stderr.String(), "too many open files") {
 		if time.Now().After(deadline) {
-			t.Fatalf("the server never ran out of descriptors:\n%s", p.stderr)
+			t.Fatalf("the server never ran out of descriptors:\n%s", p.Stderr.String())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -183,14 +183,14 @@ func TestFileDescriptorExhaustion(t *testing.T) {
 	if used > 25 {
 		t.Fatalf("the server used %d%% of a core while out of descriptors", used)
 	}
-	if n := strings.Count(p.stderr.String(), `level=ERROR msg="accept failed; retrying"`); n != 1 {
-		t.Fatalf("%d accept failures logged at Error in over a second out of descriptors, want one (once a minute):\n%s", n, p.stderr)
+	if n := strings.Count(p.Stderr.String(), `level=ERROR msg="accept failed; retrying"`); n != 1 {
+		t.Fatalf("%d accept failures logged at Error in over a second out of descriptors, want one (once a minute):\n%s", n, p.Stderr.String())
 	}
 	closeAll(conns)
 	conns = nil
 	deadline = time.Now().Add(5 * time.Second)
 	for {
-		if c, ok := tryGreeting(p.addr); ok {
+		if c, ok := tryGreeting(p.Addr); ok {
 			c.Close()
 			break
 		}

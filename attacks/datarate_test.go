@@ -69,11 +69,11 @@ func TestTrickledDATAIsCutOff(t *testing.T) {
 	errs := make([]error, clients)
 	for i := range clients {
 		wg.Go(func() {
-			lasted[i], last[i], errs[i] = trickleDATA("127.0.0.3", p.addr, i%2 == 1, 400*time.Millisecond, 8*time.Second)
+			lasted[i], last[i], errs[i] = trickleDATA("127.0.0.3", p.Addr, i%2 == 1, 400*time.Millisecond, 8*time.Second)
 		})
 	}
 	time.Sleep(2 * time.Second)
-	d := servedWithin(t, "127.0.0.2", p.addr, time.Second)
+	d := servedWithin(t, "127.0.0.2", p.Addr, time.Second)
 	t.Logf("a fresh client from 127.0.0.2 served in %v during the attack", d)
 	wg.Wait()
 	var longest time.Duration

@@ -22,7 +22,7 @@ func TestMailboxRefusesWhatWouldFillTheDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	free := int64(st.Bavail) * int64(st.Bsize)
-	c := connect(t, p.addr)
+	c := connect(t, p.Addr)
 	c.Send("EHLO client.test", fmt.Sprintf("MAIL FROM:<a@x.test> SIZE=%d", free))
 	c.Expect("250 ")
 	if rep := c.Reply(); !strings.HasPrefix(rep, "452 4.3.1") {
@@ -32,5 +32,5 @@ func TestMailboxRefusesWhatWouldFillTheDisk(t *testing.T) {
 	c.ExpectAll("250 ", "250 ", "354 ")
 	c.Send("Subject: small", "", "fits", ".")
 	c.Expect("250 ")
-	servedWithin(t, "127.0.0.2", p.addr, time.Second)
+	servedWithin(t, "127.0.0.2", p.Addr, time.Second)
 }

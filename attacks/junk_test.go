@@ -16,14 +16,14 @@ import (
 func TestJunkCommands(t *testing.T) {
 	p := startCommand(t, 0, "-c", "sink")
 	t.Run("NOOP", func(t *testing.T) {
-		c := connect(t, p.addr)
+		c := connect(t, p.Addr)
 		c.Write(strings.Repeat("NOOP\r\n", 120))
 		c.expectRun(119, "250 2.0.0")
 		c.Expect("421 4.7.0")
 		c.ExpectClosed()
 	})
 	t.Run("RSET and HELP", func(t *testing.T) {
-		c := connect(t, p.addr)
+		c := connect(t, p.Addr)
 		c.Write(strings.Repeat("RSET\r\nHELP\r\n", 60))
 		for range 59 {
 			c.ExpectAll("250 2.0.0", "214 2.0.0")
@@ -33,7 +33,7 @@ func TestJunkCommands(t *testing.T) {
 		c.ExpectClosed()
 	})
 	t.Run("RCPT", func(t *testing.T) {
-		c := connect(t, p.addr)
+		c := connect(t, p.Addr)
 		c.Send("EHLO client.test", "MAIL FROM:<a@x.test>")
 		c.ExpectAll("250 ", "250 2.1.0")
 		errc := c.pipeline(rcptBatch(0, 2020))
@@ -45,6 +45,6 @@ func TestJunkCommands(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	d := servedWithin(t, "127.0.0.2", p.addr, time.Second)
+	d := servedWithin(t, "127.0.0.2", p.Addr, time.Second)
 	t.Logf("a fresh client from 127.0.0.2 served in %v", d)
 }

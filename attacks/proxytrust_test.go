@@ -22,7 +22,7 @@ func proxiedFrom(t testing.TB, ip, addr, source string) (*client, string) {
 // print it, returning what it printed.
 func deliverPrinted(t testing.TB, c *client, p *command) string {
 	t.Helper()
-	from := p.stdout.Len()
+	from := p.Stdout.Len()
 	c.transaction()
 	c.Send("Subject: who am I", "", "x", ".")
 	c.Expect("250 ")
@@ -30,7 +30,7 @@ func deliverPrinted(t testing.TB, c *client, p *command) string {
 	c.Expect("221 ")
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		out := p.stdout.String()[from:]
+		out := p.Stdout.String()[from:]
 		if strings.Contains(out, "END MESSAGE") || time.Now().After(deadline) {
 			return out
 		}
@@ -49,7 +49,7 @@ func deliverPrinted(t testing.TB, c *client, p *command) string {
 func TestProxyHeadersFromTrustedPeersOnly(t *testing.T) {
 	p := startCommand(t, 0, "--proxy-protocol", "5s", "--proxy-trusted", "127.0.0.1/32")
 
-	c := dialFrom(t, "127.0.0.3", p.addr)
+	c := dialFrom(t, "127.0.0.3", p.Addr)
 	c.Expect("220 ")
 	c.Write(testkit.ProxyHeader(t, 1, "203.0.113.9:4242", "192.0.2.25:25"))
 	c.Expect("500 5.5.1")
@@ -57,7 +57,7 @@ func TestProxyHeadersFromTrustedPeersOnly(t *testing.T) {
 		t.Fatalf("an untrusted peer's message was printed as:\n%s", out)
 	}
 
-	c, first := proxiedFrom(t, "127.0.0.1", p.addr, "203.0.113.9:4242")
+	c, first := proxiedFrom(t, "127.0.0.1", p.Addr, "203.0.113.9:4242")
 	if !strings.HasPrefix(first, "220 ") {
 		t.Fatalf("behind the balancer: %q", first)
 	}
@@ -66,18 +66,18 @@ func TestProxyHeadersFromTrustedPeersOnly(t *testing.T) {
 	}
 
 	for i := range 50 {
-		if _, first := proxiedFrom(t, "127.0.0.1", p.addr, fmt.Sprintf("198.51.100.7:%d", 1000+i)); !strings.HasPrefix(first, "220 ") {
+		if _, first := proxiedFrom(t, "127.0.0.1", p.Addr, fmt.Sprintf("198.51.100.7:%d", 1000+i)); !strings.HasPrefix(first, "220 ") {
 			t.Fatalf("session %d of one proxied client: %q", i+1, first)
 		}
 	}
-	if _, first := proxiedFrom(t, "127.0.0.1", p.addr, "198.51.100.7:2000"); !strings.HasPrefix(first, "421 4.7.0") {
+	if _, first := proxiedFrom(t, "127.0.0.1", p.Addr, "198.51.100.7:2000"); !strings.HasPrefix(first, "421 4.7.0") {
 		t.Fatalf("the 51st session of one proxied client: %q, want 421 4.7.0", first)
 	}
-	if _, first := proxiedFrom(t, "127.0.0.1", p.addr, "198.51.100.8:2000"); !strings.HasPrefix(first, "220 ") {
+	if _, first := proxiedFrom(t, "127.0.0.1", p.Addr, "198.51.100.8:2000"); !strings.HasPrefix(first, "220 ") {
 		t.Fatalf("another proxied client, the balancer's 52nd connection: %q", first)
 	}
-	p.waitLog(t, "too many connections from one client", "client=198.51.100.7")
-	servedWithin(t, "127.0.0.2", p.addr, time.Second)
+	p.WaitLog(t, "too many connections from one client", "client=198.51.100.7")
+	servedWithin(t, "127.0.0.2", p.Addr, time.Second)
 }
 
 // T-46: IPv6 clients are grouped by /64 (the attack: keyed by the full
@@ -89,21 +89,21 @@ func TestProxyHeadersFromTrustedPeersOnly(t *testing.T) {
 func TestIPv6ClientsGroupedBySlash64(t *testing.T) {
 	p := startCommand(t, 0, "-c", "sink", "--proxy-protocol", "5s", "--proxy-trusted", "127.0.0.1")
 	for i := range 50 {
-		if _, first := proxiedFrom(t, "127.0.0.1", p.addr, fmt.Sprintf("[2001:db8:0:1:%x::1]:4242", i+1)); !strings.HasPrefix(first, "220 ") {
+		if _, first := proxiedFrom(t, "127.0.0.1", p.Addr, fmt.Sprintf("[2001:db8:0:1:%x::1]:4242", i+1)); !strings.HasPrefix(first, "220 ") {
 			t.Fatalf("session %d from the /64: %q", i+1, first)
 		}
 	}
-	if _, first := proxiedFrom(t, "127.0.0.1", p.addr, "[2001:db8:0:1:ffff:ffff:ffff:ffff]:4242"); !strings.HasPrefix(first, "421 4.7.0") {
+	if _, first := proxiedFrom(t, "127.0.0.1", p.Addr, "[2001:db8:0:1:ffff:ffff:ffff:ffff]:4242"); !strings.HasPrefix(first, "421 4.7.0") {
 		t.Fatalf("the 51st session from the /64: %q, want 421 4.7.0", first)
 	}
-	if _, first := proxiedFrom(t, "127.0.0.1", p.addr, "[2001:db8:0:2::1]:4242"); !strings.HasPrefix(first, "220 ") {
+	if _, first := proxiedFrom(t, "127.0.0.1", p.Addr, "[2001:db8:0:2::1]:4242"); !strings.HasPrefix(first, "220 ") {
 		t.Fatalf("another /64: %q", first)
 	}
-	servedWithin(t, "127.0.0.2", p.addr, time.Second)
+	servedWithin(t, "127.0.0.2", p.Addr, time.Second)
 
 	q := startCommand(t, 0, "-c", "sink", "--proxy-protocol", "5s", "--proxy-trusted", "127.0.0.1", "--client-ipv6-prefix", "128")
 	for i := range 60 {
-		if _, first := proxiedFrom(t, "127.0.0.1", q.addr, fmt.Sprintf("[2001:db8:0:1::%x]:4242", i+1)); !strings.HasPrefix(first, "220 ") {
+		if _, first := proxiedFrom(t, "127.0.0.1", q.Addr, fmt.Sprintf("[2001:db8:0:1::%x]:4242", i+1)); !strings.HasPrefix(first, "220 ") {
 			t.Fatalf("with --client-ipv6-prefix 128, address %d of the /64: %q", i+1, first)
 		}
 	}

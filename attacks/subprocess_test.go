@@ -1,7 +1,6 @@
 package attacks_test
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"os"
@@ -10,7 +9,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/gosmtpd/gosmtpd/internal/testkit"
 )
@@ -24,54 +22,24 @@ func loadServerBinary(t testing.TB) string {
 }
 
 // serverProcess is a running loadserver.
-type serverProcess struct {
-	cmd    *exec.Cmd
-	addr   string
-	stderr *testkit.Buffer
-}
+type serverProcess struct{ *testkit.Process }
 
 // startServerProcess runs loadserver with args and waits for its address.
-// It is stopped at the end of the test.
+// It is stopped at the end of the test; its standard input is a pipe that
+// closes when this process ends, however it ends, and loadserver with it.
 func startServerProcess(t testing.TB, args ...string) *serverProcess {
 	t.Helper()
 	cmd := exec.Command(loadServerBinary(t), args...)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
+	if _, err := cmd.StdinPipe(); err != nil {
 		t.Fatal(err)
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &serverProcess{cmd: cmd, stderr: &testkit.Buffer{}}
-	cmd.Stderr = p.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		stdin.Close()
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	})
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("loadserver did not start: %v\n%s", err, p.stderr)
-	}
-	p.addr = strings.TrimSpace(line)
-	return p
+	return &serverProcess{testkit.Start(t, cmd)}
 }
 
 // status returns a field of /proc/<pid>/status in KiB ("VmHWM", "VmRSS").
 func (p *serverProcess) status(t testing.TB, field string) int64 {
 	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.Cmd.Process.Pid))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +59,7 @@ func (p *serverProcess) status(t testing.TB, field string) int64 {
 // cpuTicks returns the process's user plus system time in clock ticks.
 func (p *serverProcess) cpuTicks(t testing.TB) int64 {
 	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.Cmd.Process.Pid))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,12 +65,12 @@ func TestDebuggingEscapesOnATerminal(t *testing.T) {
 		}
 		seen <- string(got)
 	}()
-	c := connect(t, p.addr)
+	c := connect(t, p.Addr)
 	c.transaction()
 	c.Send("Subject: \x1b[2J\x1b]0;pwned\x07 hello", "", "body \x1b[31mred", ".")
 	c.Expect("250 ")
 	got := <-seen
-	servedWithin(t, "127.0.0.2", p.addr, time.Second)
+	servedWithin(t, "127.0.0.2", p.Addr, time.Second)
 	if strings.ContainsAny(got, "\x1b\x07") {
 		t.Fatalf("control characters reached the terminal: %q", got)
 	}

@@ -54,7 +54,7 @@ func TestCertificateReloadOnSIGHUP(t *testing.T) {
 	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
 	renewCertificate(t, "old.mx.test", certFile, keyFile)
 	p := startCommand(t, 0, "-c", "sink", "--tlscert", certFile, "--tlskey", keyFile)
-	old, name := startTLS(t, p.addr)
+	old, name := startTLS(t, p.Addr)
 	if name != "old.mx.test" {
 		t.Fatalf("presented %q", name)
 	}
@@ -62,14 +62,14 @@ func TestCertificateReloadOnSIGHUP(t *testing.T) {
 	old.ExpectAll("250 ", "250 ")
 
 	renewCertificate(t, "new.mx.test", certFile, keyFile)
-	if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+	if err := p.Cmd.Process.Signal(syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	p.waitLog(t, "level=WARN", "certificate reloaded")
-	if _, name := startTLS(t, p.addr); name != "new.mx.test" {
+	p.WaitLog(t, "level=WARN", "certificate reloaded")
+	if _, name := startTLS(t, p.Addr); name != "new.mx.test" {
 		t.Fatalf("after SIGHUP, presented %q, want the renewed certificate", name)
 	}
-	servedWithin(t, "127.0.0.2", p.addr, time.Second)
+	servedWithin(t, "127.0.0.2", p.Addr, time.Second)
 	old.Send("DATA")
 	old.Expect("354 ")
 	old.Send("Subject: across a reload", "", "x", ".")

@@ -42,7 +42,7 @@ func BenchmarkFleet(b *testing.B) {
 					if h.subject != "" {
 						args = append(args[:len(args)-1], "jetstream", cluster.URLs(), h.subject)
 					}
-					backends = append(backends, startGosmtpd(b, args...).addr)
+					backends = append(backends, startGosmtpd(b, args...).Addr)
 				}
 				front := testkit.HAProxyBalance(b, "send-proxy-v2", backends...)
 				for b.Loop() {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -62,7 +63,7 @@ func TestFleet(t *testing.T) {
 		mx = append(mx, startGosmtpd(t, "-n", "-l", "127.0.0.1:0", "--proxy-protocol", "5s", "--hostname", fmt.Sprintf("mx%d", i+1),
 			"-c", "jetstream", cluster.URLs(), "mail.in", "--nats-bucket", "fleet-big"))
 	}
-	front := testkit.HAProxyBalance(t, "send-proxy-v2", mx[0].addr, mx[1].addr)
+	front := testkit.HAProxyBalance(t, "send-proxy-v2", mx[0].Addr, mx[1].Addr)
 
 	load := &fleetLoad{front: front, acked: map[string]bool{}}
 	start := time.Now()
@@ -106,7 +107,7 @@ func TestFleet(t *testing.T) {
 		t.Errorf("a message cut off by its gosmtpd's death is in the stream")
 	}
 	if t.Failed() {
-		t.Logf("mx1:\n%s\nmx2:\n%s\n%s", mx[0].stderr.String(), mx[1].stderr.String(), cluster.Logs())
+		t.Logf("mx1:\n%s\nmx2:\n%s\n%s", mx[0].Stderr.String(), mx[1].Stderr.String(), cluster.Logs())
 	}
 }
 
@@ -258,7 +259,7 @@ func killMidData(t *testing.T, p *gosmtpdProc) {
 		{"<killed@fleet.test>", "half a message\r\n"},
 		{"<killed-big@fleet.test>", strings.Repeat(strings.Repeat("k", 998)+"\r\n", 1500)},
 	} {
-		nc, err := net.Dial("tcp", p.addr)
+		nc, err := net.Dial("tcp", p.Addr)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -276,7 +277,7 @@ func killMidData(t *testing.T, p *gosmtpdProc) {
 		conns = append(conns, r)
 	}
 	time.Sleep(200 * time.Millisecond)
-	p.kill()
+	p.Stop(syscall.SIGKILL)
 	for _, r := range conns {
 		if rest, _ := r.ReadString(0); rest != "" {
 			t.Errorf("a client whose gosmtpd was killed mid-DATA got %q", rest)

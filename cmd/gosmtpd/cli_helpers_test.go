@@ -1,17 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"go.uber.org/goleak"
 
@@ -44,77 +40,19 @@ func TestMain(m *testing.M) {
 }
 
 // proc is a running gosmtpd.
-type proc struct {
-	cmd    *exec.Cmd
-	addr   string // the first address it printed
-	stdout testkit.Buffer
-	stderr testkit.Buffer
-	done   chan struct{}
-	err    error
-}
+type proc = testkit.Process
 
 // startCLI runs gosmtpd with args and waits for the address it prints.
 func startCLI(t *testing.T, args ...string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(binary, args...), done: make(chan struct{})}
-	p.cmd.Stdout = &p.stdout
-	errPipe, err := p.cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	addrc := make(chan string, 1)
-	go p.readStderr(errPipe, addrc)
-	t.Cleanup(func() { p.stop(syscall.SIGKILL) })
-	select {
-	case p.addr = <-addrc:
-	case <-p.done:
-		t.Fatalf("gosmtpd %q exited: %v\n%s", args, p.err, p.stderr.String())
-	case <-time.After(10 * time.Second):
-		t.Fatalf("gosmtpd %q printed no address:\n%s", args, p.stderr.String())
-	}
-	return p
+	return testkit.Start(t, exec.Command(binary, args...))
 }
 
-// readStderr copies stderr, passing on the first address printed, and
-// reaps the process at its end.
-func (p *proc) readStderr(r io.Reader, addrc chan<- string) {
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		line := sc.Text()
-		p.stderr.Write([]byte(line + "\n"))
-		if _, addr, ok := strings.Cut(line, " listening on "); ok && addrc != nil {
-			addrc <- strings.Fields(addr)[0]
-			addrc = nil
-		}
-	}
-	p.err = p.cmd.Wait()
-	close(p.done)
-}
-
-// stop signals the process and waits for it; its exit code.
-func (p *proc) stop(sig os.Signal) int {
-	select {
-	case <-p.done:
-	default:
-		p.cmd.Process.Signal(sig)
-		select {
-		case <-p.done:
-		case <-time.After(10 * time.Second):
-			p.cmd.Process.Kill()
-			<-p.done
-		}
-	}
-	return p.cmd.ProcessState.ExitCode()
-}
-
-// stopOK stops the process with sig and expects a clean exit.
-func (p *proc) stopOK(t *testing.T, sig os.Signal) {
+// stopOK stops p with sig and expects a clean exit.
+func stopOK(t *testing.T, p *proc, sig os.Signal) {
 	t.Helper()
-	if code := p.stop(sig); code != 0 {
-		t.Fatalf("exit code %d after %v\n%s", code, sig, p.stderr.String())
+	if code := p.Stop(sig); code != 0 {
+		t.Fatalf("exit code %d after %v\n%s", code, sig, p.Stderr.String())
 	}
 }
 

@@ -51,12 +51,12 @@ const wantMessage = "---------- MESSAGE FOLLOWS ----------\nmail options: ['SIZE
 func TestCLIDebuggingByDefault(t *testing.T) {
 	t.Parallel()
 	p := startCLI(t, "-n", "-l", "127.0.0.1:0")
-	host, port := hostPort(t, p.addr)
+	host, port := hostPort(t, p.Addr)
 	if out := python(t, sendPy, host, port, "plain"); !strings.Contains(out, "refused: {}") {
 		t.Fatalf("python: %s", out)
 	}
-	p.stopOK(t, syscall.SIGINT)
-	out := p.stdout.String()
+	stopOK(t, p, syscall.SIGINT)
+	out := p.Stdout.String()
 	if !strings.Contains(out, wantMessage) || !strings.HasSuffix(out, "\n\nHello from Python.\n------------ END MESSAGE ------------\n") {
 		t.Fatalf("stdout:\n%s", out)
 	}
@@ -67,23 +67,23 @@ func TestCLIDebuggingByDefault(t *testing.T) {
 func TestCLIHandlerArgumentsFirst(t *testing.T) {
 	t.Parallel()
 	p := startCLI(t, "-c", "debugging", "stderr", "-n", "-l", "127.0.0.1:0")
-	swaks(t, "--server", p.addr, "--from", "a@example.com", "--to", "b@example.com", "--header", "Subject: swaks")
-	p.stopOK(t, syscall.SIGTERM)
-	if !strings.Contains(p.stderr.String(), "Subject: swaks\n") || p.stdout.String() != "" {
-		t.Fatalf("stdout %q\nstderr %s", p.stdout.String(), p.stderr.String())
+	swaks(t, "--server", p.Addr, "--from", "a@example.com", "--to", "b@example.com", "--header", "Subject: swaks")
+	stopOK(t, p, syscall.SIGTERM)
+	if !strings.Contains(p.Stderr.String(), "Subject: swaks\n") || p.Stdout.String() != "" {
+		t.Fatalf("stdout %q\nstderr %s", p.Stdout.String(), p.Stderr.String())
 	}
 }
 
 func TestCLISink(t *testing.T) {
 	t.Parallel()
 	p := startCLI(t, "-n", "-c", "sink", "-l", "127.0.0.1:0")
-	out := swaks(t, "--server", p.addr, "--from", "a@example.com", "--to", "b@example.com")
+	out := swaks(t, "--server", p.Addr, "--from", "a@example.com", "--to", "b@example.com")
 	if !strings.Contains(out, "<-  250") {
 		t.Fatalf("swaks:\n%s", out)
 	}
-	p.stopOK(t, syscall.SIGINT)
-	if p.stdout.String() != "" {
-		t.Fatalf("sink printed %q", p.stdout.String())
+	stopOK(t, p, syscall.SIGINT)
+	if p.Stdout.String() != "" {
+		t.Fatalf("sink printed %q", p.Stdout.String())
 	}
 }
 
@@ -106,9 +106,9 @@ func TestCLIMailbox(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, "tmp")); err != nil {
 			t.Fatalf("the Maildir was not made at start: %v", err)
 		}
-		host, port := hostPort(t, p.addr)
+		host, port := hostPort(t, p.Addr)
 		python(t, sendPy, host, port, "plain")
-		p.stopOK(t, syscall.SIGINT)
+		stopOK(t, p, syscall.SIGINT)
 		entries, err := os.ReadDir(filepath.Join(dir, "new"))
 		if err != nil || len(entries) != 1 {
 			t.Fatalf("new/: %v, %d files", err, len(entries))
@@ -160,7 +160,7 @@ func TestCLIProxy(t *testing.T) {
 	}()
 	upHost, upPort := hostPort(t, l.Addr().String())
 	p := startCLI(t, "-n", "-c", "proxy", upHost, upPort, "-l", "127.0.0.1:0")
-	host, port := hostPort(t, p.addr)
+	host, port := hostPort(t, p.Addr)
 	out := python(t, `
 import smtplib, sys
 s = smtplib.SMTP(sys.argv[1], int(sys.argv[2]), timeout=10)
@@ -170,7 +170,7 @@ s.quit()
 	if !strings.Contains(out, "{'nobody@example.com': (550, b'5.1.1 no such user')}") {
 		t.Fatalf("python: %s", out)
 	}
-	p.stopOK(t, syscall.SIGINT)
+	stopOK(t, p, syscall.SIGINT)
 	up.mu.Lock()
 	defer up.mu.Unlock()
 	received := regexp.MustCompile(`^bob@example\.com\|Received: from \[127\.0\.0\.1\] \(\[127\.0\.0\.1\]\)\r\n\tby localhost \(gosmtpd\) [^\r]+\r\n\tfor <bob@example\.com>;\r\n\t[^\r]+\r\n`)
@@ -186,17 +186,17 @@ func TestCLISTARTTLS(t *testing.T) {
 	t.Parallel()
 	cert, key := writeCert(t)
 	p := startCLI(t, "-n", "--tlscert", cert, "--tlskey", key, "-l", "127.0.0.1:0")
-	host, port := hostPort(t, p.addr)
+	host, port := hostPort(t, p.Addr)
 	out := python(t, sendPy, host, port, "starttls")
 	if !strings.Contains(out, "before STARTTLS: 530") || !strings.Contains(out, "refused: {}") {
 		t.Fatalf("python: %s", out)
 	}
-	out = swaks(t, "--server", p.addr, "--tls", "--from", "a@example.com", "--to", "b@example.com")
+	out = swaks(t, "--server", p.Addr, "--tls", "--from", "a@example.com", "--to", "b@example.com")
 	if !strings.Contains(out, "TLS started") {
 		t.Fatalf("swaks:\n%s", out)
 	}
-	p.stopOK(t, syscall.SIGINT)
-	if n := strings.Count(p.stdout.String(), "MESSAGE FOLLOWS"); n != 2 {
+	stopOK(t, p, syscall.SIGINT)
+	if n := strings.Count(p.Stdout.String(), "MESSAGE FOLLOWS"); n != 2 {
 		t.Fatalf("%d messages printed", n)
 	}
 }
@@ -205,14 +205,14 @@ func TestCLISMTPS(t *testing.T) {
 	t.Parallel()
 	cert, key := writeCert(t)
 	p := startCLI(t, "-n", "--smtpscert", cert, "--smtpskey", key, "-l", "127.0.0.1:0")
-	host, port := hostPort(t, p.addr)
+	host, port := hostPort(t, p.Addr)
 	if out := python(t, sendPy, host, port, "smtps"); !strings.Contains(out, "refused: {}") {
 		t.Fatalf("python: %s", out)
 	}
-	swaks(t, "--server", p.addr, "--tlsc", "--from", "a@example.com", "--to", "b@example.com")
-	p.stopOK(t, syscall.SIGINT)
-	if n := strings.Count(p.stdout.String(), "MESSAGE FOLLOWS"); n != 2 {
-		t.Fatalf("%d messages printed:\n%s", n, p.stdout.String())
+	swaks(t, "--server", p.Addr, "--tlsc", "--from", "a@example.com", "--to", "b@example.com")
+	stopOK(t, p, syscall.SIGINT)
+	if n := strings.Count(p.Stdout.String(), "MESSAGE FOLLOWS"); n != 2 {
+		t.Fatalf("%d messages printed:\n%s", n, p.Stdout.String())
 	}
 }
 
@@ -221,8 +221,8 @@ func TestCLILMTPUnix(t *testing.T) {
 	t.Parallel()
 	sock := filepath.Join(t.TempDir(), "lmtp.sock")
 	p := startCLI(t, "-n", "--lmtp", "--unix", sock, "--unix-mode", "606")
-	if p.addr != "unix:"+sock {
-		t.Fatalf("printed %q", p.addr)
+	if p.Addr != "unix:"+sock {
+		t.Fatalf("printed %q", p.Addr)
 	}
 	if fi, err := os.Stat(sock); err != nil {
 		t.Fatal(err)
@@ -242,8 +242,8 @@ s.quit()
 	if strings.Count(out, "<-  250 ") < 2 {
 		t.Fatalf("swaks:\n%s", out)
 	}
-	p.stopOK(t, syscall.SIGINT)
-	if n := strings.Count(p.stdout.String(), "MESSAGE FOLLOWS"); n != 2 {
+	stopOK(t, p, syscall.SIGINT)
+	if n := strings.Count(p.Stdout.String(), "MESSAGE FOLLOWS"); n != 2 {
 		t.Fatalf("%d messages printed", n)
 	}
 	if _, err := os.Stat(sock); !errors.Is(err, os.ErrNotExist) {
@@ -261,7 +261,7 @@ func TestCLIAuth(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "users")
 	os.WriteFile(file, []byte("# test users\nalice:$2y$"+string(hash[4:])+"\n"), 0o600)
 	p := startCLI(t, "-n", "-c", "sink", "--auth-file", file, "--auth-required", "--auth-cleartext", "-l", "127.0.0.1:0")
-	host, port := hostPort(t, p.addr)
+	host, port := hostPort(t, p.Addr)
 	out := python(t, `
 import smtplib, sys
 s = smtplib.SMTP(sys.argv[1], int(sys.argv[2]), timeout=10)
@@ -281,12 +281,12 @@ s.quit()
 			t.Fatalf("python lacks %q:\n%s", want, out)
 		}
 	}
-	out = swaks(t, "--server", p.addr, "--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "s3cret",
+	out = swaks(t, "--server", p.Addr, "--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "s3cret",
 		"--from", "a@example.com", "--to", "b@example.com")
 	if !strings.Contains(out, "<-  235") {
 		t.Fatalf("swaks:\n%s", out)
 	}
-	p.stopOK(t, syscall.SIGINT)
+	stopOK(t, p, syscall.SIGINT)
 }
 
 // TestCLIMaxConnsAndProxyProtocol: the connection over --max-conns gets
@@ -295,7 +295,7 @@ s.quit()
 func TestCLIMaxConnsAndProxyProtocol(t *testing.T) {
 	t.Parallel()
 	p := startCLI(t, "-n", "--max-conns", "1", "--proxy-protocol", "5s", "-l", "127.0.0.1:0")
-	first, err := net.Dial("tcp", p.addr)
+	first, err := net.Dial("tcp", p.Addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +305,7 @@ func TestCLIMaxConnsAndProxyProtocol(t *testing.T) {
 	if _, err := io.ReadFull(first, greeting); err != nil || string(greeting) != "220" {
 		t.Fatalf("greeting %q, %v", greeting, err)
 	}
-	second, err := net.Dial("tcp", p.addr)
+	second, err := net.Dial("tcp", p.Addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,9 +317,9 @@ func TestCLIMaxConnsAndProxyProtocol(t *testing.T) {
 	io.WriteString(first, "HELO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n")
 	io.WriteString(first, "Subject: proxied\r\n\r\nx\r\n.\r\nQUIT\r\n")
 	io.ReadAll(first)
-	p.stopOK(t, syscall.SIGINT)
-	if !strings.Contains(p.stdout.String(), "X-Peer: ('192.0.2.7', 4242)") {
-		t.Fatalf("stdout:\n%s", p.stdout.String())
+	stopOK(t, p, syscall.SIGINT)
+	if !strings.Contains(p.Stdout.String(), "X-Peer: ('192.0.2.7', 4242)") {
+		t.Fatalf("stdout:\n%s", p.Stdout.String())
 	}
 }
 
@@ -362,11 +362,11 @@ func TestCLIFailures(t *testing.T) {
 		{[]string{"-n", "--auth-required"}, 2, "need --auth-file"},
 	} {
 		p := &proc{}
-		cmd := execCLI(c.args, &p.stdout, &p.stderr)
+		cmd := execCLI(c.args, &p.Stdout, &p.Stderr)
 		err := cmd.Run()
-		lines := strings.Split(strings.TrimSuffix(p.stderr.String(), "\n"), "\n")
+		lines := strings.Split(strings.TrimSuffix(p.Stderr.String(), "\n"), "\n")
 		if cmd.ProcessState.ExitCode() != c.code || len(lines) != 1 || !strings.Contains(lines[0], c.want) {
-			t.Errorf("%q: exit %v, stderr %q; want %d and one line with %q", c.args, err, p.stderr.String(), c.code, c.want)
+			t.Errorf("%q: exit %v, stderr %q; want %d and one line with %q", c.args, err, p.Stderr.String(), c.code, c.want)
 		}
 		if c.want == "socket in use by a running server: "+sock && strings.Count(lines[0], sock) != 1 {
 			t.Errorf("%q: the path more than once in %q", c.args, lines[0])
@@ -385,7 +385,7 @@ func TestCLIDropsToNobody(t *testing.T) {
 		t.Skip("no user nobody")
 	}
 	p := startCLI(t, "-c", "sink", "-l", "127.0.0.1:0")
-	status, err := os.ReadFile("/proc/" + itoa(p.cmd.Process.Pid) + "/status")
+	status, err := os.ReadFile("/proc/" + itoa(p.Cmd.Process.Pid) + "/status")
 	if err != nil {
 		t.Skip(err)
 	}
@@ -394,8 +394,8 @@ func TestCLIDropsToNobody(t *testing.T) {
 			t.Fatalf("%s, want uid %s", line, nobody.Uid)
 		}
 	}
-	swaks(t, "--server", p.addr, "--from", "a@example.com", "--to", "b@example.com")
-	p.stopOK(t, syscall.SIGINT)
+	swaks(t, "--server", p.Addr, "--from", "a@example.com", "--to", "b@example.com")
+	stopOK(t, p, syscall.SIGINT)
 }
 
 // TestCLIWarnsOfAuthNeverOffered: --auth-file without TLS or
@@ -405,8 +405,8 @@ func TestCLIWarnsOfAuthNeverOffered(t *testing.T) {
 	users := filepath.Join(t.TempDir(), "users")
 	os.WriteFile(users, []byte("alice:$2y$04$0123456789012345678901uKkE0kCbYOY9A5hE3fJ2x2fhcdWXSm6\n"), 0o600)
 	p := startCLI(t, "-n", "-c", "sink", "--auth-file", users, "-l", "127.0.0.1:0")
-	p.stopOK(t, syscall.SIGINT)
-	if !strings.Contains(p.stderr.String(), "warning: --auth-file without TLS") {
-		t.Fatalf("stderr:\n%s", p.stderr.String())
+	stopOK(t, p, syscall.SIGINT)
+	if !strings.Contains(p.Stderr.String(), "warning: --auth-file without TLS") {
+		t.Fatalf("stderr:\n%s", p.Stderr.String())
 	}
 }

@@ -27,22 +27,22 @@ func TestCLIDebugLevels(t *testing.T) {
 		{flags: []string{"-ddd"}, ended: true, commands: true, source: true},
 	} {
 		p := startCLI(t, append([]string{"-n", "-c", "sink", "-l", "127.0.0.1:0"}, tc.flags...)...)
-		swaks(t, "--server", p.addr, "--from", "a@example.com", "--to", "b@example.com",
+		swaks(t, "--server", p.Addr, "--from", "a@example.com", "--to", "b@example.com",
 			"--header", "Subject: not logged")
-		c := testkit.Dial(t, "tcp", p.addr)
+		c := testkit.Dial(t, "tcp", p.Addr)
 		c.Expect("220 ")
 		c.Send("XYZZY", "XYZZY", "XYZZY", "XYZZY", "XYZZY")
 		c.ExpectAll("500 ", "500 ", "500 ", "500 ", "421 ")
 		c.ExpectClosed()
-		gone := testkit.Dial(t, "tcp", p.addr)
+		gone := testkit.Dial(t, "tcp", p.Addr)
 		gone.Expect("220 ")
 		gone.Send("EHLO c", "MAIL FROM:<a@example.com>", "RCPT TO:<b@example.com>", "DATA")
 		gone.ExpectAll("250 ", "250 ", "250 ", "354 ")
 		gone.Send("Subject: cut short")
 		gone.Conn.Close()
 		time.Sleep(100 * time.Millisecond) // the session's end is logged
-		p.stopOK(t, syscall.SIGINT)
-		log := p.stderr.String()
+		stopOK(t, p, syscall.SIGINT)
+		log := p.Stderr.String()
 		checks := []struct {
 			what string
 			want bool
@@ -80,7 +80,7 @@ func TestCLIStrictLineEndsAndEnvelopes(t *testing.T) {
 		{[]string{"--bare-lf", "close"}, "521 5.5.2", "", "closed"},
 	} {
 		p := startCLI(t, append([]string{"-n", "-c", "sink", "-l", "127.0.0.1:0"}, tc.flags...)...)
-		c := testkit.Dial(t, "tcp", p.addr)
+		c := testkit.Dial(t, "tcp", p.Addr)
 		c.Expect("220 ")
 		c.Write("EHLO typed.by.hand\n")
 		c.Expect(tc.lf)
@@ -91,6 +91,6 @@ func TestCLIStrictLineEndsAndEnvelopes(t *testing.T) {
 			c.ExpectAll("250 ", tc.bare)
 			c.Conn.Close() // a transaction in flight would be waited for
 		}
-		p.stopOK(t, syscall.SIGINT)
+		stopOK(t, p, syscall.SIGINT)
 	}
 }

@@ -35,7 +35,7 @@ func TestParseArgsExtensions(t *testing.T) {
 func TestCLIEnableDSN(t *testing.T) {
 	t.Parallel()
 	p := startCLI(t, "-n", "-c", "debugging", "stderr", "-l", "127.0.0.1:0", "--enable", "dsn,deliverby", "--max-rcpts", "2")
-	c, err := textproto.Dial("tcp", p.addr)
+	c, err := textproto.Dial("tcp", p.Addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,8 +64,8 @@ func TestCLIEnableDSN(t *testing.T) {
 			t.Fatalf("%s: %d %q, want %d %q", step.cmd, code, msg, step.code, step.want)
 		}
 	}
-	p.stopOK(t, syscall.SIGTERM)
-	out := p.stderr.String()
+	stopOK(t, p, syscall.SIGTERM)
+	out := p.Stderr.String()
 	for _, want := range []string{"mail options: ['RET=HDRS', 'ENVID=X1', 'BY=60;N']\n", "rcpt options: [['NOTIFY=NEVER'], []]\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in\n%s", want, out)
@@ -96,7 +96,7 @@ func TestParseArgsRelay(t *testing.T) {
 func TestCLIXClient(t *testing.T) {
 	t.Parallel()
 	p := startCLI(t, "-n", "-c", "debugging", "stderr", "-l", "127.0.0.1:0", "--xclient", "127.0.0.0/8", "--xforward", "192.0.2.1")
-	c, err := textproto.Dial("tcp", p.addr)
+	c, err := textproto.Dial("tcp", p.Addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,9 +116,9 @@ func TestCLIXClient(t *testing.T) {
 			t.Fatalf("%s: %d %s, want %d", step.cmd, code, msg, step.code)
 		}
 	}
-	p.stopOK(t, syscall.SIGTERM)
-	if !strings.Contains(p.stderr.String(), "X-Peer: ('198.51.100.7', 2525)\n") {
-		t.Errorf("no X-Peer for the XCLIENT's client in\n%s", p.stderr.String())
+	stopOK(t, p, syscall.SIGTERM)
+	if !strings.Contains(p.Stderr.String(), "X-Peer: ('198.51.100.7', 2525)\n") {
+		t.Errorf("no X-Peer for the XCLIENT's client in\n%s", p.Stderr.String())
 	}
 }
 

@@ -19,9 +19,9 @@ import (
 // metricsURL is the base URL the command said it serves metrics at.
 func metricsURL(t *testing.T, p *proc) string {
 	t.Helper()
-	_, rest, ok := strings.Cut(p.stderr.String(), " serving metrics at ")
+	_, rest, ok := strings.Cut(p.Stderr.String(), " serving metrics at ")
 	if !ok {
-		t.Fatalf("no metrics address printed:\n%s", p.stderr.String())
+		t.Fatalf("no metrics address printed:\n%s", p.Stderr.String())
 	}
 	return strings.TrimSuffix(strings.Fields(rest)[0], "/metrics")
 }
@@ -53,7 +53,7 @@ func TestCLIMetricsHealthAndJSONLog(t *testing.T) {
 	if code, body := get(t, base+"/healthz"); code != 200 || body != "ok\n" {
 		t.Fatalf("/healthz: %d %q, want 200 ok", code, body)
 	}
-	c := testkit.Dial(t, "tcp", p.addr)
+	c := testkit.Dial(t, "tcp", p.Addr)
 	c.Expect("220")
 	c.Send("EHLO c")
 	c.Expect("250")
@@ -88,11 +88,11 @@ func TestCLIMetricsHealthAndJSONLog(t *testing.T) {
 	}
 
 	// A message in progress when the shutdown begins.
-	c = testkit.Dial(t, "tcp", p.addr)
+	c = testkit.Dial(t, "tcp", p.Addr)
 	c.Expect("220")
 	c.Send("EHLO c", "MAIL FROM:<a@example.com>", "RCPT TO:<b@example.com>", "DATA")
 	c.ExpectAll("250", "250", "250", "354")
-	p.cmd.Process.Signal(syscall.SIGTERM)
+	p.Cmd.Process.Signal(syscall.SIGTERM)
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		code, body := get(t, base+"/healthz")
@@ -110,16 +110,16 @@ func TestCLIMetricsHealthAndJSONLog(t *testing.T) {
 	// The first SIGTERM ends the process: a second one, sent while it
 	// writes its last lines, would kill it.
 	select {
-	case <-p.done:
+	case <-p.Done:
 	case <-time.After(10 * time.Second):
 		t.Fatalf("still running 10s after SIGTERM")
 	}
-	if code := p.cmd.ProcessState.ExitCode(); code != 0 {
-		t.Fatalf("exit code %d after SIGTERM\n%s", code, p.stderr.String())
+	if code := p.Cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("exit code %d after SIGTERM\n%s", code, p.Stderr.String())
 	}
 
 	var messages []map[string]any
-	for line := range strings.Lines(p.stderr.String()) {
+	for line := range strings.Lines(p.Stderr.String()) {
 		if strings.HasPrefix(line, "gosmtpd ") { // the addresses, before logging starts
 			continue
 		}
@@ -132,7 +132,7 @@ func TestCLIMetricsHealthAndJSONLog(t *testing.T) {
 		}
 	}
 	if len(messages) != 3 {
-		t.Fatalf("%d message records, want 3:\n%s", len(messages), p.stderr.String())
+		t.Fatalf("%d message records, want 3:\n%s", len(messages), p.Stderr.String())
 	}
 	first := messages[0]
 	if first["msg"] != "message accepted" || first["from"] != "<a@example.com>" || first["nrcpt"] != 1.0 ||

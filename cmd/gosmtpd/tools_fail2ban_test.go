@@ -30,14 +30,14 @@ func TestFail2banFilter(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := startCLI(t, "-n", "-c", "sink", "-l", "127.0.0.1:0", "--auth-file", users, "--auth-cleartext")
-	authAs(t, "127.0.0.3", p.addr, "535 ", "alice", "wrong")
-	authAs(t, "127.0.0.3", p.addr, "535 ", "nobody", "wrong")
-	authAs(t, "127.0.0.4", p.addr, "535 ", "x\" client=10.9.9.9 \x1b[31m", "wrong")
-	authAs(t, "127.0.0.5", p.addr, "235 ", "alice", "secret")
-	p.stopOK(t, os.Interrupt)
+	authAs(t, "127.0.0.3", p.Addr, "535 ", "alice", "wrong")
+	authAs(t, "127.0.0.3", p.Addr, "535 ", "nobody", "wrong")
+	authAs(t, "127.0.0.4", p.Addr, "535 ", "x\" client=10.9.9.9 \x1b[31m", "wrong")
+	authAs(t, "127.0.0.5", p.Addr, "235 ", "alice", "secret")
+	stopOK(t, p, os.Interrupt)
 
 	log := filepath.Join(t.TempDir(), "gosmtpd.log")
-	if err := os.WriteFile(log, []byte(p.stderr.String()), 0o600); err != nil {
+	if err := os.WriteFile(log, []byte(p.Stderr.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	filter, _ := filepath.Abs("fail2ban/filter.d/gosmtpd.conf")
@@ -46,7 +46,7 @@ func TestFail2banFilter(t *testing.T) {
 		t.Fatalf("fail2ban-regex: %v\n%s", err, out)
 	}
 	if !strings.Contains(string(out), "Failregex: 3 total") {
-		t.Fatalf("want 3 failures matched:\n%s\nthe log:\n%s", out, p.stderr.String())
+		t.Fatalf("want 3 failures matched:\n%s\nthe log:\n%s", out, p.Stderr.String())
 	}
 	hosts := regexp.MustCompile(`(?m)^\|\s+(\S+)\s+\w{3} \w{3} `).FindAllStringSubmatch(string(out), -1)
 	var got []string

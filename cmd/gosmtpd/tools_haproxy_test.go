@@ -21,7 +21,7 @@ func TestHAProxy(t *testing.T) {
 	t.Parallel()
 	p := startCLI(t, "-n", "-dd", "--proxy-protocol", "5s", "-l", "127.0.0.1:0")
 	modes := []string{"send-proxy", "send-proxy-v2"}
-	fronts := testkit.HAProxy(t, p.addr, modes...)
+	fronts := testkit.HAProxy(t, p.Addr, modes...)
 	clients := map[string]string{}
 	for _, mode := range modes {
 		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}, Timeout: 5 * time.Second}
@@ -34,9 +34,9 @@ func TestHAProxy(t *testing.T) {
 			t.Fatalf("%s: %v", mode, err)
 		}
 	}
-	p.stopOK(t, syscall.SIGTERM)
+	stopOK(t, p, syscall.SIGTERM)
 	printed := map[string]string{}
-	for _, m := range debugMessages(p.stdout.String()) {
+	for _, m := range debugMessages(p.Stdout.String()) {
 		_, subject, _ := strings.Cut(m, "Subject: ")
 		subject, _, _ = strings.Cut(subject, "\n")
 		printed[subject] = m
@@ -46,12 +46,12 @@ func TestHAProxy(t *testing.T) {
 		// net/smtp declares BODY=8BITMIME, which gosmtpd offers
 		want := "mail options: ['BODY=8BITMIME']\n\nSubject: " + mode + "\nX-Peer: ('" + host + "', " + port + ")\n\nvia haproxy\n"
 		if printed[mode] != want {
-			t.Errorf("%s: printed %q, want %q\n%s", mode, printed[mode], want, p.stdout.String())
+			t.Errorf("%s: printed %q, want %q\n%s", mode, printed[mode], want, p.Stdout.String())
 		}
 		// the session is logged under the client's address once the PROXY
 		// header has named it
-		if n := countLines(p.stderr.String(), `msg="session ended"`, "peer="+clients[mode]+" ", "cause=QUIT"); n != 1 {
-			t.Errorf("%s: %d sessions of %s logged\n%s", mode, n, clients[mode], p.stderr.String())
+		if n := countLines(p.Stderr.String(), `msg="session ended"`, "peer="+clients[mode]+" ", "cause=QUIT"); n != 1 {
+			t.Errorf("%s: %d sessions of %s logged\n%s", mode, n, clients[mode], p.Stderr.String())
 		}
 	}
 }

@@ -42,7 +42,7 @@ func TestSmtpSource(t *testing.T) {
 			p, dir := startMailbox(t, "-dd", "-l", "127.0.0.1:0")
 			args := append([]string{"-s", "20", "-m", "1000", "-F", file, "-f", "a@example.com", "-t", "b@example.com",
 				"-M", "source.example"}, c.flags...)
-			mustRun(t, source, append(args, p.addr)...)
+			mustRun(t, source, append(args, p.Addr)...)
 			msgs := delivered(t, dir)
 			if len(msgs) != 1000 {
 				t.Fatalf("%d messages delivered, want 1000", len(msgs))
@@ -52,8 +52,8 @@ func TestSmtpSource(t *testing.T) {
 					t.Fatalf("message %d: %q, want %q", i, m, sourceDelivered)
 				}
 			}
-			p.stopOK(t, syscall.SIGTERM)
-			logs := p.stderr.String()
+			stopOK(t, p, syscall.SIGTERM)
+			logs := p.Stderr.String()
 			if n := countLines(logs, `msg="session ended"`, "cause=QUIT"); n != c.sessions {
 				t.Fatalf("%d sessions ended with QUIT, want %d\n%.2000s", n, c.sessions, logs)
 			}
@@ -101,5 +101,5 @@ func TestSmtpSourceLMTP(t *testing.T) {
 			t.Fatalf("message %d: %q, want the header and %q", i, m, payload)
 		}
 	}
-	p.stopOK(t, syscall.SIGTERM)
+	stopOK(t, p, syscall.SIGTERM)
 }

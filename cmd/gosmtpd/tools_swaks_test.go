@@ -37,7 +37,7 @@ func pipelinedTogether(transcript string, rcpts int) bool {
 func TestSwaksPipelining(t *testing.T) {
 	t.Parallel()
 	p, dir := startMailbox(t, "-l", "127.0.0.1:0")
-	out := mustRun(t, "swaks", "--server", p.addr, "--pipeline", "--helo", "swaks.example",
+	out := mustRun(t, "swaks", "--server", p.Addr, "--pipeline", "--helo", "swaks.example",
 		"--from", "a@example.com", "--to", "b@example.com,c@example.com",
 		"--data", "Subject: pipelined\nX-Test: yes\n\nfirst line\n.dot line\nlast line")
 	if !strings.Contains(out, "<-  250-PIPELINING") || !pipelinedTogether(out, 2) {
@@ -55,7 +55,7 @@ func TestSwaksSTARTTLS(t *testing.T) {
 	t.Parallel()
 	cert, key := writeCert(t)
 	p, dir := startMailbox(t, "--tlscert", cert, "--tlskey", key, "-l", "127.0.0.1:0")
-	out := mustRun(t, "swaks", "--server", p.addr, "--tls", "--from", "a@example.com", "--to", "b@example.com",
+	out := mustRun(t, "swaks", "--server", p.Addr, "--tls", "--from", "a@example.com", "--to", "b@example.com",
 		"--data", "Subject: over TLS\n\nsecret")
 	if !strings.Contains(out, "=== TLS started") || !strings.Contains(out, " ~> MAIL FROM:<a@example.com>") {
 		t.Fatalf("swaks did not send inside TLS:\n%s", out)
@@ -74,7 +74,7 @@ func TestSwaksAuth(t *testing.T) {
 	users := writeUsers(t, "alice", "s3cret")
 	p, dir := startMailbox(t, "--tlscert", cert, "--tlskey", key, "--auth-file", users, "--auth-required", "-l", "127.0.0.1:0")
 	send := func(mech, password string) (string, error) {
-		return runTool(t, "", "swaks", "--server", p.addr, "--tls", "--auth", mech, "--auth-user", "alice",
+		return runTool(t, "", "swaks", "--server", p.Addr, "--tls", "--auth", mech, "--auth-user", "alice",
 			"--auth-password", password, "--from", "a@example.com", "--to", "b@example.com",
 			"--data", "Subject: "+mech+"\n\nauthenticated")
 	}
@@ -97,7 +97,7 @@ func TestSwaksAuth(t *testing.T) {
 		})
 		t.Run("before STARTTLS", func(t *testing.T) {
 			t.Parallel()
-			out, err := runTool(t, "", "swaks", "--server", p.addr, "--auth", "PLAIN", "--auth-user", "alice",
+			out, err := runTool(t, "", "swaks", "--server", p.Addr, "--auth", "PLAIN", "--auth-user", "alice",
 				"--auth-password", "s3cret", "--from", "a@example.com", "--to", "b@example.com")
 			if err == nil || !strings.Contains(out, "<-  250-STARTTLS") || strings.Contains(out, "AUTH ") {
 				t.Fatalf("AUTH before STARTTLS: %v\n%s", err, out)
@@ -125,7 +125,7 @@ func TestSwaksAttachment(t *testing.T) {
 	}
 	file := writeFile(t, "blob.bin", content)
 	p, dir := startMailbox(t, "-l", "127.0.0.1:0")
-	mustRun(t, "swaks", "--server", p.addr, "--from", "a@example.com", "--to", "b@example.com",
+	mustRun(t, "swaks", "--server", p.Addr, "--from", "a@example.com", "--to", "b@example.com",
 		"--header", "Subject: attachment", "--body", "see the attachment", "--attach", "@"+file)
 	msg, err := mail.ReadMessage(bytes.NewReader(deliveredOne(t, dir)))
 	if err != nil {
@@ -187,7 +187,7 @@ func TestSwaks8BITMIME(t *testing.T) {
 	t.Run("swaks", func(t *testing.T) {
 		t.Parallel()
 		p, dir := startMailbox(t, "-l", "127.0.0.1:0")
-		out := mustRun(t, "swaks", "--server", p.addr, "--protocol", "ESMTP", "--from", "a@example.com", "--to", "b@example.com",
+		out := mustRun(t, "swaks", "--server", p.Addr, "--protocol", "ESMTP", "--from", "a@example.com", "--to", "b@example.com",
 			"--data", "Subject: 8bit\n\n"+eightBit)
 		if !strings.Contains(out, "<-  250-8BITMIME") {
 			t.Fatalf("8BITMIME not offered:\n%s", out)
@@ -199,7 +199,7 @@ func TestSwaks8BITMIME(t *testing.T) {
 	t.Run("BODY=8BITMIME", func(t *testing.T) {
 		t.Parallel()
 		p := startCLI(t, "-n", "-l", "127.0.0.1:0")
-		host, port := hostPort(t, p.addr)
+		host, port := hostPort(t, p.Addr)
 		python(t, `
 import smtplib, sys
 s = smtplib.SMTP(sys.argv[1], int(sys.argv[2]), timeout=10)
@@ -208,11 +208,11 @@ assert s.has_extn("8bitmime")
 s.sendmail("a@example.com", ["b@example.com"], "Subject: 8bit\r\n\r\ncafé € naïve\r\n".encode(), mail_options=["BODY=8BITMIME"])
 s.quit()
 `, host, port)
-		p.stopOK(t, syscall.SIGINT)
-		msgs := debugMessages(p.stdout.String())
+		stopOK(t, p, syscall.SIGINT)
+		msgs := debugMessages(p.Stdout.String())
 		if len(msgs) != 1 || !strings.HasPrefix(msgs[0], "mail options: ['SIZE=") || !strings.Contains(msgs[0], "'BODY=8BITMIME']\n") ||
 			!strings.HasSuffix(msgs[0], "\ncafé € naïve\n") {
-			t.Fatalf("printed:\n%s", p.stdout.String())
+			t.Fatalf("printed:\n%s", p.Stdout.String())
 		}
 	})
 }

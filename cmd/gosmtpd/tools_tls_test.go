@@ -29,7 +29,7 @@ func TestCurl(t *testing.T) {
 	t.Run("smtp", func(t *testing.T) {
 		t.Parallel()
 		p, dir := startMailbox(t, "-l", "127.0.0.1:0")
-		mustRun(t, "curl", upload("smtp://"+p.addr+"/curl.example")...)
+		mustRun(t, "curl", upload("smtp://"+p.Addr+"/curl.example")...)
 		if got := deliveredOne(t, dir); string(got) != body {
 			t.Fatalf("delivered %q", got)
 		}
@@ -38,12 +38,12 @@ func TestCurl(t *testing.T) {
 		t.Parallel()
 		cert, key := writeCert(t)
 		p, dir := startMailbox(t, "--smtpscert", cert, "--smtpskey", key, "-l", "127.0.0.1:0")
-		mustRun(t, "curl", upload("smtps://"+p.addr+"/curl.example", "--cacert", cert)...)
+		mustRun(t, "curl", upload("smtps://"+p.Addr+"/curl.example", "--cacert", cert)...)
 		if got := deliveredOne(t, dir); string(got) != body {
 			t.Fatalf("delivered %q", got)
 		}
 		// the same without trusting it: refused by curl before any mail
-		if out, err := runTool(t, "", "curl", upload("smtps://"+p.addr+"/curl.example")...); err == nil {
+		if out, err := runTool(t, "", "curl", upload("smtps://"+p.Addr+"/curl.example")...); err == nil {
 			t.Fatalf("curl trusted a self-signed certificate:\n%s", out)
 		}
 		if n := len(delivered(t, dir)); n != 1 {
@@ -55,7 +55,7 @@ func TestCurl(t *testing.T) {
 		cert, key := writeCert(t)
 		users := writeUsers(t, "alice", "s3cret")
 		p, dir := startMailbox(t, "--tlscert", cert, "--tlskey", key, "--auth-file", users, "--auth-required", "-l", "127.0.0.1:0")
-		url := "smtp://" + p.addr + "/curl.example"
+		url := "smtp://" + p.Addr + "/curl.example"
 		for _, mech := range []string{"PLAIN", "LOGIN"} {
 			out := mustRun(t, "curl", upload(url, "--ssl-reqd", "-k", "--user", "alice:s3cret", "--login-options", "AUTH="+mech, "-v")...)
 			if !strings.Contains(out, "> AUTH "+mech) || !strings.Contains(out, "< 235 ") {
@@ -118,7 +118,7 @@ func TestOpenSSLStartTLS(t *testing.T) {
 	p, dir := startMailbox(t, "--tlscert", cert, "--tlskey", key, "-l", "127.0.0.1:0")
 	ctx, cancel := context.WithTimeout(context.Background(), toolTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, testkit.Program(t, "openssl"), "s_client", "-starttls", "smtp", "-connect", p.addr,
+	cmd := exec.CommandContext(ctx, testkit.Program(t, "openssl"), "s_client", "-starttls", "smtp", "-connect", p.Addr,
 		"-CAfile", cert, "-verify_return_error", "-verify_hostname", "localhost", "-quiet")
 	c := &sClient{t: t}
 	cmd.Stderr = &c.stderr

@@ -13,6 +13,17 @@ type fakeTB struct {
 	failed     bool
 	skipped    bool
 	msg        string
+	cleanups   []func()
+}
+
+// Cleanup keeps f, for the test to run with cleanup.
+func (f *fakeTB) Cleanup(fn func()) { f.cleanups = append(f.cleanups, fn) }
+
+// cleanup runs what was given to Cleanup, last first.
+func (f *fakeTB) cleanup() {
+	for i := len(f.cleanups) - 1; i >= 0; i-- {
+		f.cleanups[i]()
+	}
 }
 
 func (f *fakeTB) Helper() {}

@@ -2,8 +2,9 @@
 // separate process, so that its memory (VmHWM) and its file descriptors
 // are its own: a Sink behind gosmtpd.Server on 127.0.0.1, with a
 // connection cap, no per-client cap, and an optional lower RLIMIT_NOFILE. It prints the
-// address it listens on as its first line of output and serves until
-// SIGTERM or its standard input closes.
+// address it listens on to its standard error, as gosmtpd does ("loadserver
+// listening on ADDR"), and serves until SIGTERM or its standard input
+// closes.
 package main
 
 import (
@@ -47,7 +48,7 @@ func run(maxConns int, nofile uint64) error {
 	// per-client cap.
 	srv := &gosmtpd.Server{Handler: handlers.Sink{}, Hostname: "mx.test", MaxConnections: maxConns, MaxConnectionsPerClient: -1,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
-	fmt.Println(l.Addr())
+	fmt.Fprintf(os.Stderr, "loadserver listening on %s\n", l.Addr())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(l) }()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
