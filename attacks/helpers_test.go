@@ -3,14 +3,10 @@ package attacks_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
-	"os"
 	"testing"
 	"time"
-
-	"go.uber.org/goleak"
 
 	gosmtpd "github.com/gosmtpd/gosmtpd"
 	"github.com/gosmtpd/gosmtpd/hooks"
@@ -20,17 +16,7 @@ import (
 
 // TestMain checks for leaked goroutines once every test has run, and
 // removes the server binaries built for the subprocess tests.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testkit.RemoveBuilds()
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 // hostname names the server under test in its replies.
 const hostname = "mx.test"

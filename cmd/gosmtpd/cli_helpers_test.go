@@ -6,37 +6,18 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
-
-	"go.uber.org/goleak"
 
 	"github.com/gosmtpd/gosmtpd/internal/testkit"
 )
 
-// binary is the gosmtpd command, built once for all the tests.
-var binary string
+// TestMain removes the command built for the tests once they have run.
+func TestMain(m *testing.M) { testkit.Main(m) }
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "gosmtpd-cli-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary = filepath.Join(dir, "gosmtpd")
-	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			code = 1
-		}
-	}
-	os.Exit(code)
+// gosmtpdBinary is the command under test, built once for all the tests.
+func gosmtpdBinary(t testing.TB) string {
+	t.Helper()
+	return testkit.Build(t, "github.com/gosmtpd/gosmtpd/cmd/gosmtpd")
 }
 
 // proc is a running gosmtpd.
@@ -45,7 +26,7 @@ type proc = testkit.Process
 // startCLI runs gosmtpd with args and waits for the address it prints.
 func startCLI(t *testing.T, args ...string) *proc {
 	t.Helper()
-	return testkit.Start(t, exec.Command(binary, args...))
+	return testkit.Start(t, exec.Command(gosmtpdBinary(t), args...))
 }
 
 // stopOK stops p with sig and expects a clean exit.
@@ -95,8 +76,8 @@ func writeCert(t *testing.T) (certFile, keyFile string) {
 }
 
 // execCLI is the command for args, not started.
-func execCLI(args []string, stdout, stderr io.Writer) *exec.Cmd {
-	cmd := exec.Command(binary, args...)
+func execCLI(t testing.TB, args []string, stdout, stderr io.Writer) *exec.Cmd {
+	cmd := exec.Command(gosmtpdBinary(t), args...)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	return cmd
 }

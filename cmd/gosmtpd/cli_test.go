@@ -362,7 +362,7 @@ func TestCLIFailures(t *testing.T) {
 		{[]string{"-n", "--auth-required"}, 2, "need --auth-file"},
 	} {
 		p := &proc{}
-		cmd := execCLI(c.args, &p.Stdout, &p.Stderr)
+		cmd := execCLI(t, c.args, &p.Stdout, &p.Stderr)
 		err := cmd.Run()
 		lines := strings.Split(strings.TrimSuffix(p.Stderr.String(), "\n"), "\n")
 		if cmd.ProcessState.ExitCode() != c.code || len(lines) != 1 || !strings.Contains(lines[0], c.want) {

@@ -14,7 +14,7 @@ import (
 // process: once per test binary, and without cgo or the race detector
 // whatever the tests run with, so that a process a test measures (its
 // memory, its speed) is the program users run. A failed build fails the
-// test. TestMain removes what was built with RemoveBuilds.
+// test. Main removes what was built once the tests have ended.
 func Build(t testing.TB, pkg string) string {
 	t.Helper()
 	b := buildOf(pkg)
@@ -25,9 +25,9 @@ func Build(t testing.TB, pkg string) string {
 	return b.path
 }
 
-// RemoveBuilds deletes every binary Build made; call it once the tests
+// removeBuilds deletes every binary Build made; call it once the tests
 // have ended.
-func RemoveBuilds() {
+func removeBuilds() {
 	builds.Lock()
 	defer builds.Unlock()
 	for _, b := range builds.byPkg {

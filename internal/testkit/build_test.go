@@ -6,7 +6,7 @@ import (
 )
 
 // Build builds a command once, however often it is asked for, and
-// RemoveBuilds deletes it.
+// removeBuilds deletes it.
 func TestBuildOnceAndRemove(t *testing.T) {
 	const pkg = "github.com/gosmtpd/gosmtpd/bench/cmd/smtpload"
 	first := Build(t, pkg)
@@ -20,8 +20,8 @@ func TestBuildOnceAndRemove(t *testing.T) {
 	if again := Build(t, pkg); again != first {
 		t.Fatalf("built twice: %s, then %s", first, again)
 	}
-	RemoveBuilds()
+	removeBuilds()
 	if _, err := os.Stat(first); !os.IsNotExist(err) {
-		t.Fatalf("%s still there after RemoveBuilds: %v", first, err)
+		t.Fatalf("%s still there after removeBuilds: %v", first, err)
 	}
 }
