@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"io"
-	"log/slog"
-	"net"
 	"strings"
 	"testing"
 
@@ -34,16 +32,10 @@ func TestREQUIRETLSOverSTARTTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := make(requireTLSWitness, 1)
-	srv := &gosmtpd.Server{Handler: w, Hostname: "mx.test", TLSConfig: cfg, Enable: fsm.ExtRequireTLS,
-		Logger: slog.New(slog.DiscardHandler)}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(l)
-	defer srv.Shutdown(context.Background())
+	srv := &gosmtpd.Server{Handler: w, TLSConfig: cfg, Enable: fsm.ExtRequireTLS}
+	ctl := control(t, &gosmtpd.Controller{Server: srv})
 
-	c := testkit.Dial(t, "tcp", l.Addr().String())
+	c := testkit.Dial(t, "tcp", ctl.Addr().String())
 	c.Expect("220")
 	c.Send("EHLO client.test")
 	if ehlo := c.Expect("250"); strings.Contains(ehlo, "REQUIRETLS") {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/netip"
 	"sync"
 	"testing"
@@ -41,15 +39,8 @@ func (w *xwitness) HandleDATA(_ context.Context, s *hooks.Session, e *hooks.Enve
 func TestXCLIENTAndXFORWARD(t *testing.T) {
 	w := &xwitness{}
 	trusted := []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
-	srv := &gosmtpd.Server{Handler: w, Hostname: "mx.test", Logger: slog.New(slog.DiscardHandler),
-		XClientNetworks: trusted, XForwardNetworks: trusted}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(l)
-	defer srv.Shutdown(context.Background())
-	addr := l.Addr().String()
+	srv := &gosmtpd.Server{Handler: w, XClientNetworks: trusted, XForwardNetworks: trusted}
+	addr := control(t, &gosmtpd.Controller{Server: srv}).Addr().String()
 
 	c := dialFrom(t, "127.0.0.1", addr)
 	for _, step := range []struct {
