@@ -21,6 +21,11 @@ import (
 	smtptls "github.com/gosmtpd/gosmtpd/transport/tls"
 )
 
+// aliceOnly authenticates alice, password "secret", and no one else.
+var aliceOnly = hooks.Secrets(func(_ context.Context, user string) (string, bool, error) {
+	return "secret", user == "alice", nil
+})
+
 // recorder is an upstream SMTP server that records the bytes it is sent:
 // the command lines, and each message's data as it came on the wire, up to
 // the first CRLF.CRLF. It reads a line up to LF, as a lenient server
@@ -228,12 +233,7 @@ func serveAuth(t *testing.T, h hooks.Handler) string {
 		t.Fatal(err)
 	}
 	srv := &gosmtpd.Server{Handler: h, Hostname: "test.example", AuthCleartext: true,
-		Authenticator: hooks.AuthenticatorFunc(func(_ context.Context, _ *hooks.Session, _ *hooks.Envelope, c *hooks.Credentials) error {
-			if c.Username == "alice" && c.Password == "secret" {
-				return nil
-			}
-			return hooks.ErrBadCredentials
-		})}
+		Authenticator: aliceOnly}
 	go srv.Serve(l)
 	t.Cleanup(func() { srv.Shutdown(context.Background()) })
 	return l.Addr().String()
@@ -311,12 +311,7 @@ func TestProxyStartsTLSAndAuthenticatesUpstream(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := &gosmtpd.Server{Handler: up, TLSConfig: cfg, RequireTLS: true, AuthRequired: true,
-		Authenticator: hooks.AuthenticatorFunc(func(_ context.Context, _ *hooks.Session, _ *hooks.Envelope, c *hooks.Credentials) error {
-			if c.Username == "alice" && c.Password == "secret" {
-				return nil
-			}
-			return hooks.ErrBadCredentials
-		})}
+		Authenticator: aliceOnly}
 	go srv.Serve(l)
 	t.Cleanup(func() { srv.Shutdown(context.Background()) })
 	roots := x509.NewCertPool()
